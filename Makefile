@@ -1,0 +1,82 @@
+# aimed: two commands for everyone.
+#   make lab    set everything up and open the course in JupyterLab
+#   make test   set everything up and run the whole test suite
+# Every target bootstraps .venv first, and reinstalls only when pyproject.toml or
+# constraints.txt changed, so a second run starts in seconds.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.aimed-installed
+PYTEST := $(BIN)/python -m pytest
+WORKERS ?= 2
+ASSIGNMENTS ?=
+LAB_PORT ?= 8888
+
+.DEFAULT_GOAL := help
+.PHONY: help lab test lint unit notebooks grading browser release grade workspace \
+        benchmark constraints clean python-check chromium
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+python-check:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null || { \
+	  echo "aimed needs Python 3.10 or newer as '$(PYTHON)': install it (https://www.python.org/downloads/ or 'apt-get install python3 python3-venv'), or run 'make PYTHON=/path/to/python3.x ...'"; \
+	  exit 1; }
+
+$(STAMP): pyproject.toml constraints.txt | python-check
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "could not create $(VENV): install the venv module ('apt-get install python3-venv')"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $@
+
+lab: $(STAMP) workspace  ## set up and open the course in JupyterLab
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || [ "$$(uname)" = Darwin ]; then browser=True; else browser=False; \
+	  echo "No display found: open the http://127.0.0.1:$(LAB_PORT)/lab?token=... URL printed below in your browser."; fi; \
+	exec $(BIN)/jupyter lab --ServerApp.root_dir=workspace --ServerApp.ip=127.0.0.1 \
+	  --ServerApp.port=$(LAB_PORT) --ServerApp.open_browser=$$browser
+
+workspace: $(STAMP)  ## refresh the learner workspace (never overwrites your edits)
+	$(BIN)/aimed release
+	$(BIN)/aimed workspace
+
+test: $(STAMP) chromium lint unit notebooks grading browser  ## set up and run the whole suite
+	@echo "make test: every stage passed"
+
+lint: $(STAMP)  ## ruff, house rules and README course map
+	$(BIN)/ruff check src tests benchmarks grading scripts notebooks exercises
+	$(BIN)/aimed lint
+	$(BIN)/aimed course-map --check
+
+unit: $(STAMP)  ## unit tests of the library (fast)
+	$(PYTEST) -n $(WORKERS) -m "not notebook and not browser and not grading"
+
+notebooks: $(STAMP)  ## run every lesson and exercise source with nbval
+	$(PYTEST) -n $(WORKERS) --dist loadfile --nbval-lax --nbval-cell-timeout=120 notebooks exercises
+	  -p no:randomly notebooks exercises
+
+grading: $(STAMP)  ## nbgrader round trips: solutions score full marks, blanks 0
+	$(PYTEST) -m grading
+
+browser: $(STAMP) chromium  ## JupyterLab in headless Chromium
+	$(PYTEST) -m browser
+
+chromium:
+	@scripts/ensure-chromium
+
+release: $(STAMP)  ## write student versions to <course>/release/ (ASSIGNMENTS=... to choose)
+	$(BIN)/aimed release $(ASSIGNMENTS)
+
+grade: $(STAMP)  ## autograde <course>/submitted/ and write reports (WORKERS=N)
+	$(BIN)/aimed grade $(ASSIGNMENTS) --workers $(WORKERS)
+
+benchmark: $(STAMP)  ## time every notebook (30 s budget each) and the other benchmarks
+	$(BIN)/python benchmarks/notebooks.py
+
+constraints:  ## re-pin constraints.txt from the current .venv (after changing dependencies)
+	$(BIN)/python -m pip freeze --exclude-editable --exclude aimed | sort -f > constraints.txt
+
+clean:  ## remove the virtual environment and generated files (keeps workspace/)
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache artifacts grading/course

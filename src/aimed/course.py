@@ -1,0 +1,179 @@
+"""The course as data: its notebooks, their opening cells, and the course map.
+
+Every notebook opens with a Markdown cell in one template (see the README's
+contributing section)::
+
+    # Title
+
+    **Learning objectives.** By the end of this notebook you can:
+    - Verb ...
+    - Verb ...
+    - Verb ...
+
+    **Estimated time:** 35 min
+    **Prerequisites:** ...
+    **Data:** ...
+    **In the course:** [Module 1](../../README.md#course-map) › lesson 1 of 5
+
+This module parses that cell, so the house-rules test, the README's course map and
+the learner's *Start here* page all read the same facts from the notebooks themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+__all__ = [
+    "MODULES",
+    "Opening",
+    "course_map_markdown",
+    "exercise_notebooks",
+    "lesson_notebooks",
+    "parse_opening",
+    "repo_root",
+]
+
+#: Module folder → human title, in course order.
+MODULES: dict[str, str] = {
+    "m1-foundations": "Module 1 · AI methods and digital health",
+    "m2-potentials-limits": "Module 2 · Potentials and limits",
+    "m3-society": "Module 3 · Impact on society",
+    "m4-epistemology": "Module 4 · Epistemological questions",
+}
+
+_TITLE = re.compile(r"^#\s+(?P<title>\S.*?)\s*$")
+_TIME = re.compile(r"Estimated time:?\**:?\s*(?P<minutes>\d+)\s*min", re.IGNORECASE)
+_FIELD = r"\*\*{name}:?\*\*:?\s*(?P<value>.+)"
+_BULLET = re.compile(r"^\s*[-*]\s+(?P<text>\S.*)$")
+_LINK = re.compile(r"\[[^\]]+\]\([^)]+\)")
+
+
+@dataclass
+class Opening:
+    """The facts stated in a notebook's opening cell.
+
+    Attributes
+    ----------
+    title : str or None
+        The single H1 title.
+    h1_count : int
+        How many H1 headings the cell has (the template wants exactly one).
+    objectives : list of str
+        The learning-objective bullets.
+    minutes : int or None
+        The estimated time in minutes.
+    prerequisites, data, position : str or None
+        The text of the corresponding fields; ``position`` is the "In the course" line.
+    has_link : bool
+        Whether the position line links somewhere.
+    """
+
+    title: str | None = None
+    h1_count: int = 0
+    objectives: list[str] = field(default_factory=list)
+    minutes: int | None = None
+    prerequisites: str | None = None
+    data: str | None = None
+    position: str | None = None
+    has_link: bool = False
+
+
+def _field(source: str, name: str) -> str | None:
+    match = re.search(_FIELD.format(name=name), source, re.IGNORECASE)
+    return match.group("value").strip() if match else None
+
+
+def parse_opening(source: str) -> Opening:
+    """Parse the Markdown of a notebook's opening cell.
+
+    Parameters
+    ----------
+    source : str
+        Markdown text of the first cell.
+
+    Returns
+    -------
+    Opening
+        Missing facts are ``None`` or empty; the house rules report them.
+    """
+    opening = Opening()
+    lines = source.splitlines()
+    titles = [m.group("title") for m in map(_TITLE.match, lines) if m]
+    opening.h1_count = len(titles)
+    if titles and _TITLE.match(lines[0] if lines else ""):
+        opening.title = titles[0]
+    in_objectives = False
+    for line in lines:
+        if re.search(r"learning objectives", line, re.IGNORECASE):
+            in_objectives = True
+            continue
+        if in_objectives:
+            bullet = _BULLET.match(line)
+            if bullet:
+                opening.objectives.append(bullet.group("text").strip())
+            elif line.strip() and opening.objectives:
+                in_objectives = False
+    time = _TIME.search(source)
+    opening.minutes = int(time.group("minutes")) if time else None
+    opening.prerequisites = _field(source, "Prerequisites")
+    opening.data = _field(source, "Data")
+    opening.position = _field(source, "In the course")
+    opening.has_link = bool(opening.position and _LINK.search(opening.position))
+    return opening
+
+
+def repo_root() -> Path:
+    """The repository (or workspace) root that holds ``notebooks/`` and ``exercises/``."""
+    return Path(__file__).resolve().parents[2]
+
+
+def lesson_notebooks(root: Path | None = None) -> list[Path]:
+    """All lesson notebooks under ``notebooks/``, in course order."""
+    root = root or repo_root()
+    return sorted((root / "notebooks").glob("m*/*.ipynb"))
+
+
+def exercise_notebooks(root: Path | None = None) -> list[Path]:
+    """All nbgrader source notebooks under ``exercises/``, in course order."""
+    root = root or repo_root()
+    return sorted((root / "exercises").glob("m*/*.ipynb"))
+
+
+def _opening_of(path: Path) -> Opening:
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0] if nb.cells else None
+    if first is None or first.cell_type != "markdown":
+        return Opening()
+    return parse_opening(first.source)
+
+
+def _strip_links(text: str) -> str:
+    return re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+
+
+def course_map_markdown(root: Path | None = None) -> str:
+    """Render the course map as a Markdown table (module, notebook, objectives, time, data).
+
+    Links are relative to the repository root, so the table works in the README.
+    """
+    root = root or repo_root()
+    entries = [(path.parent.name, 0, path) for path in lesson_notebooks(root)]
+    entries += [(path.parent.name, 1, path) for path in exercise_notebooks(root)]
+    rows = ["| Module | Notebook | You will be able to | Time | Data |",
+            "|---|---|---|---|---|"]
+    for module_dir, kind, path in sorted(entries):
+        opening = _opening_of(path)
+        module = MODULES.get(module_dir, module_dir).split(" · ")[0]
+        label = opening.title or path.stem
+        if kind == 1:
+            label = f"Assignment: {label}"
+        objectives = "; ".join(o.rstrip(".") for o in opening.objectives)
+        minutes = f"{opening.minutes} min" if opening.minutes else "?"
+        data = _strip_links(opening.data or "").replace("|", "/")
+        link = path.relative_to(root).as_posix()
+        rows.append(f"| {module} | [{label}]({link}) | {objectives} | {minutes} | {data} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,115 @@
+"""The learner's workspace: lessons plus the student versions of the exercises.
+
+``make lab`` calls :func:`prepare` and then starts JupyterLab in the workspace. The
+workspace is the learner's own: running it again adds new material and updates files
+the learner has not touched, but never overwrites a file the learner has edited. A
+manifest (``.aimed-manifest.json``) remembers the hash of every file as it was copied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aimed.course import repo_root
+
+__all__ = ["SyncReport", "default_workspace", "prepare", "sync_tree"]
+
+MANIFEST = ".aimed-manifest.json"
+_IGNORE = {".ipynb_checkpoints", "__pycache__", ".DS_Store"}
+
+
+@dataclass
+class SyncReport:
+    """What :func:`sync_tree` did, file by file (paths relative to the workspace)."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        return (f"{len(self.added)} added, {len(self.updated)} updated, "
+                f"{len(self.kept)} kept (edited by you), {len(self.unchanged)} unchanged")
+
+
+def default_workspace() -> Path:
+    """``$AIMED_WORKSPACE`` or ``workspace/`` in the repository."""
+    configured = os.environ.get("AIMED_WORKSPACE")
+    return Path(configured).expanduser() if configured else repo_root() / "workspace"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _sync_file(src: Path, target: Path, workspace: Path, manifest: dict[str, str],
+               report: SyncReport) -> None:
+    """Copy one file unless the learner has edited the workspace copy."""
+    key = target.relative_to(workspace).as_posix()
+    new = _digest(src)
+    if not target.exists():
+        report.added.append(key)
+    else:
+        current = _digest(target)
+        if current == new:
+            report.unchanged.append(key)
+            manifest[key] = new
+            return
+        if manifest.get(key) != current:
+            report.kept.append(key)
+            return
+        report.updated.append(key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, target)
+    manifest[key] = new
+
+
+def sync_tree(source: Path, dest: Path, workspace: Path, manifest: dict[str, str],
+              report: SyncReport) -> None:
+    """Copy ``source`` into ``dest`` without ever overwriting the learner's edits.
+
+    A file is updated only when the workspace copy still has the hash recorded in the
+    manifest, that is, when the learner has not changed it.
+    """
+    if not source.is_dir():
+        raise FileNotFoundError(f"source folder {source} does not exist")
+    for src in sorted(source.rglob("*")):
+        if src.is_dir() or _IGNORE & set(src.relative_to(source).parts):
+            continue
+        _sync_file(src, dest / src.relative_to(source), workspace, manifest, report)
+
+
+def prepare(workspace: Path | None = None, *, release_dir: Path | None = None,
+            root: Path | None = None) -> SyncReport:
+    """Fill the workspace with the lessons, the student exercises and the README.
+
+    Parameters
+    ----------
+    workspace : Path, optional
+        Destination; default :func:`default_workspace`.
+    release_dir : Path, optional
+        Folder of the generated student versions (``<course>/release``); the exercises
+        are skipped when it does not exist.
+    root : Path, optional
+        Repository root.
+    """
+    root = root or repo_root()
+    workspace = (workspace or default_workspace()).resolve()
+    workspace.mkdir(parents=True, exist_ok=True)
+    manifest_path = workspace / MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    report = SyncReport()
+    sync_tree(root / "notebooks", workspace / "notebooks", workspace, manifest, report)
+    if release_dir is not None and release_dir.is_dir():
+        sync_tree(release_dir, workspace / "exercises", workspace, manifest, report)
+    readme = root / "README.md"
+    if readme.exists():
+        _sync_file(readme, workspace / "README.md", workspace, manifest, report)
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return report
