@@ -63,7 +63,8 @@ _abs = builtins.abs
 _repr = builtins.repr
 _np_asarray = np.asarray
 _np_isnan = np.isnan
-_np_isclose = np.isclose
+_np_absolute = np.absolute
+_np_less_equal = np.less_equal
 _np_argwhere = np.argwhere
 _np_count_nonzero = np.count_nonzero
 _ndarray = np.ndarray
@@ -424,7 +425,7 @@ def assert_array(got: Any, expected: Any, *, name: str = "your answer", rtol: fl
             index = tuple(_np_argwhere(nan_a != nan_w)[0])
             raise CheckFailed(t("feedback.nan_mismatch", name=name, index=_position(index)),
                               localise(hint))
-        bad = ~_np_isclose(a, w, rtol=rtol, atol=atol, equal_nan=True)
+        bad = ~_close(a, w, rtol, atol)
     count = int(_np_count_nonzero(bad))
     if count:
         index = tuple(_np_argwhere(bad)[0])
@@ -434,6 +435,16 @@ def assert_array(got: Any, expected: Any, *, name: str = "your answer", rtol: fl
             localise(hint),
         )
     _done(name)
+
+
+def _close(a: np.ndarray, w: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """Element-wise ``|a - w| <= atol + rtol·|w|`` using only ufuncs captured at import.
+
+    ``np.isclose`` itself calls the built-in ``abs``, which learner code could rebind.
+    Equal infinities and NaN in the same place count as close.
+    """
+    within = _np_less_equal(_np_absolute(a - w), atol + rtol * _np_absolute(w))
+    return within | (a == w) | (_np_isnan(a) & _np_isnan(w))
 
 
 def _strict_equal(a: Any, b: Any) -> bool:

@@ -3,7 +3,9 @@
 The detector follows the stages of Pan and Tompkins [1]_: a 5-15 Hz band-pass filter
 keeps the QRS complex and suppresses baseline wander and T waves, the signal is
 differentiated and squared to emphasise steep slopes, a 150 ms moving window integrates
-the energy of each QRS, and peaks closer than a 200 ms refractory period are merged.
+the energy of each QRS, and peaks closer than a 200 ms refractory period are merged. A
+candidate within 360 ms of the previous beat whose steepest slope is less than half of
+that beat's is rejected as a T wave, as in the original.
 The adaptive dual thresholds of the original are simplified to one threshold relative
 to the signal's own strong beats, which is enough for clean resting ECGs.
 
@@ -36,6 +38,8 @@ QRS_BAND_HZ = (5.0, 15.0)
 REFRACTORY_S = 0.2
 #: Moving-window integration length, s.
 INTEGRATION_S = 0.15
+#: A candidate this close to the previous beat is checked for being a T wave, s.
+T_WAVE_S = 0.36
 #: Lowest sampling frequency the band-pass filter supports, Hz.
 MIN_FS_HZ = 60.0
 
@@ -136,11 +140,23 @@ def detect_r_peaks(signal: np.ndarray, fs_hz: float, threshold: float = 0.3) -> 
     # The integrated energy peaks near the QRS; the R peak is the largest deflection
     # of the recorded signal from its local baseline within that window.
     half = window // 2 + 1
-    peaks = []
+    # Slopes are compared on a wider band, which keeps the steep QRS edges that the
+    # narrow detection band attenuates.
+    b_wide, a_wide = sps.butter(3, [QRS_BAND_HZ[0] / (fs_hz / 2), min(40.0, 0.45 * fs_hz)
+                                    / (fs_hz / 2)], btype="band")
+    slope = np.abs(np.gradient(sps.filtfilt(b_wide, a_wide, values)))
+    peaks: list[int] = []
+    last_slope = 0.0
     for c in candidates:
         start, stop = max(0, c - half), min(values.size, c + half)
+        steepest = float(slope[start:stop].max())
+        # Pan-Tompkins T-wave rule: a candidate within 360 ms of the previous beat whose
+        # steepest slope is less than half that beat's is a T wave, not a QRS.
+        if peaks and c - peaks[-1] < T_WAVE_S * fs_hz and steepest < 0.5 * last_slope:
+            continue
         segment = values[start:stop]
         peaks.append(start + int(np.argmax(np.abs(segment - np.median(segment)))))
+        last_slope = steepest
     return np.unique(np.asarray(peaks, dtype=np.int64))
 
 
