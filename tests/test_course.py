@@ -1,0 +1,49 @@
+"""aimed.course and the README course map."""
+
+from __future__ import annotations
+
+from aimed import cli
+from aimed.course import MODULES, course_map_markdown, lesson_notebooks, parse_opening
+
+OPENING = """# Digital health data
+
+**Learning objectives.** By the end of this notebook you can:
+- Describe tables.
+- Explore images.
+- Detect peaks.
+
+**Estimated time:** 40 min
+**Prerequisites:** none
+**Data:** Breast cancer (scikit-learn)
+**In the course:** [Module 1](../../README.md#course-map) › lesson 1
+"""
+
+
+def test_parse_opening_reads_every_field():
+    o = parse_opening(OPENING)
+    assert o.title == "Digital health data" and o.h1_count == 1
+    assert o.objectives == ["Describe tables.", "Explore images.", "Detect peaks."]
+    assert o.minutes == 40 and o.prerequisites == "none"
+    assert o.data == "Breast cancer (scikit-learn)" and o.has_link
+
+
+def test_parse_opening_of_an_empty_cell():
+    o = parse_opening("")
+    assert o.title is None and o.objectives == [] and o.minutes is None and not o.has_link
+
+
+def test_lessons_live_in_known_modules():
+    for path in lesson_notebooks():
+        assert path.parent.name in MODULES, path
+
+
+def test_course_map_lists_every_lesson_with_time():
+    table = course_map_markdown()
+    for path in lesson_notebooks():
+        assert path.name in table
+    assert "| Module 1 | [Digital health data: tables, images and signals]" in table
+    assert " 40 min |" in table
+
+
+def test_readme_course_map_is_up_to_date():
+    assert cli.main(["course-map", "--check"]) == 0
