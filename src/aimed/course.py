@@ -31,6 +31,7 @@ __all__ = [
     "MODULES",
     "Opening",
     "course_map_markdown",
+    "datasets_markdown",
     "exercise_notebooks",
     "lesson_notebooks",
     "parse_opening",
@@ -176,4 +177,17 @@ def course_map_markdown(root: Path | None = None) -> str:
         data = _strip_links(opening.data or "").replace("|", "/")
         link = path.relative_to(root).as_posix()
         rows.append(f"| {module} | [{label}]({link}) | {objectives} | {minutes} | {data} |")
+    return "\n".join(rows) + "\n"
+
+
+def datasets_markdown() -> str:
+    """Render the dataset registry as a Markdown table (name, what, where from, licence)."""
+    from aimed import data
+
+    rows = ["| Dataset | What it is | Comes from | Licence | Cite |", "|---|---|---|---|---|"]
+    for name in data.available():
+        entry = data.info(name)
+        sheet = f"datasets/{name}/DATASHEET.md"
+        cells = [f"[`{name}`]({sheet})", entry.title, entry.source, entry.licence, entry.citation]
+        rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(rows) + "\n"
