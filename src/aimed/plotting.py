@@ -25,16 +25,19 @@ from cycler import cycler
 
 __all__ = ["CMAP", "PALETTE", "colour", "finish", "show_image", "use_style"]
 
-#: The Okabe-Ito colours, by name, in the order used for successive lines.
+#: The Okabe-Ito colours, by name, in the order used for successive lines and bars. The
+#: first five reach the 3:1 contrast against white that WCAG 2.1 (success criterion
+#: 1.4.11) asks of graphical objects; orange, sky blue and yellow come last and suit
+#: filled areas better than thin lines.
 PALETTE: dict[str, str] = {
     "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
     "vermillion": "#D55E00",
-    "sky": "#56B4E9",
+    "green": "#009E73",
     "purple": "#CC79A7",
-    "yellow": "#F0E442",
     "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
 }
 #: Default continuous colour map.
 CMAP = "viridis"
@@ -65,6 +68,8 @@ def use_style() -> None:
             "image.cmap": CMAP,
             "figure.figsize": (7.0, 4.2),
             "figure.dpi": 100,
+            "figure.facecolor": "white",  # readable in JupyterLab's dark theme too
+            "savefig.facecolor": "white",
             "figure.autolayout": True,
             "savefig.bbox": "tight",
             "font.size": 11,
