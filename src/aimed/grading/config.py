@@ -15,7 +15,7 @@ from traitlets.config import Config
 
 from aimed.course import repo_root
 
-__all__ = ["COURSE_ID", "STUDENT_STUB", "course_dir", "nbgrader_config"]
+__all__ = ["COURSE_ID", "STUDENT_STUB", "TEXT_STUB", "course_dir", "nbgrader_config"]
 
 COURSE_ID = "aimed"
 #: What replaces a reference solution in the student version.
@@ -23,6 +23,8 @@ STUDENT_STUB = (
     "# YOUR CODE HERE: replace the next line with your answer.\n"
     "raise NotImplementedError('Write your answer in this cell.')"
 )
+#: What replaces a model answer to a written (manually graded) question.
+TEXT_STUB = "YOUR ANSWER HERE: write your answer in this cell."
 
 
 def course_dir() -> Path:
@@ -50,6 +52,6 @@ def nbgrader_config(course: Path | None = None) -> Config:
     c.CourseDirectory.course_id = COURSE_ID
     c.CourseDirectory.db_url = db_url(course)
     c.ClearSolutions.code_stub = {"python": STUDENT_STUB}
-    c.ClearSolutions.text_stub = "YOUR ANSWER HERE: write your answer in this cell."
+    c.ClearSolutions.text_stub = TEXT_STUB
     c.ClearMetadataPreprocessor.enabled = True
     return c
