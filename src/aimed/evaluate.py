@@ -29,9 +29,12 @@ __all__ = [
     "calibration_table",
     "confusion_counts",
     "diagnostic_metrics",
+    "metrics_at_thresholds",
+    "metrics_from_counts",
     "npv_at_prevalence",
     "ppv_at_prevalence",
     "threshold_for_sensitivity",
+    "threshold_for_specificity",
 ]
 
 
@@ -117,16 +120,98 @@ def diagnostic_metrics(y_true: object, y_score: object, threshold: float = 0.5
     scores = _scores(y_score, truth.size)
     if not math.isfinite(threshold):
         raise ValueError(f"threshold must be finite, got {threshold!r}")
-    c = confusion_counts(truth, (scores >= threshold).astype(np.int64))
-    tp, fp, tn, fn = c["tp"], c["fp"], c["tn"], c["fn"]
+    return metrics_from_counts(**confusion_counts(truth, (scores >= threshold).astype(np.int64)))
+
+
+def metrics_from_counts(tp: int, fp: int, tn: int, fn: int) -> dict[str, float]:
+    """Sensitivity, specificity, PPV, NPV, accuracy and prevalence from a confusion matrix.
+
+    For the patient in front of you [4]_:
+
+    * **sensitivity** ``tp / (tp + fn)``: of the patients who *have* the disease, the
+      share whose test is positive;
+    * **specificity** ``tn / (tn + fp)``: of the patients *without* it, the share whose
+      test is negative;
+    * **PPV** ``tp / (tp + fp)``: of the patients with a *positive* test, the share who
+      have the disease;
+    * **NPV** ``tn / (tn + fn)``: of the patients with a *negative* test, the share who
+      do not.
+
+    Parameters
+    ----------
+    tp, fp, tn, fn : int
+        Counts of true positives, false positives, true negatives and false negatives
+        (patients, >= 0, at least one patient in total).
+
+    Returns
+    -------
+    dict
+        Keys ``sensitivity, specificity, ppv, npv, accuracy, prevalence`` (floats in
+        [0, 1]). A metric whose denominator is zero is NaN, never a silent 0.
+
+    Raises
+    ------
+    ValueError
+        If a count is negative, not a whole number, or all four are zero.
+
+    Examples
+    --------
+    >>> m = metrics_from_counts(tp=45, fp=10, tn=40, fn=5)
+    >>> round(m["sensitivity"], 2), round(m["ppv"], 3)
+    (0.9, 0.818)
+
+    References
+    ----------
+    .. [4] Altman DG, Bland JM. Diagnostic tests 1: sensitivity and specificity.
+       BMJ 1994;308:1552. doi:10.1136/bmj.308.6943.1552
+    """
+    counts = {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be a whole number of patients >= 0, got {value!r}")
+    total = tp + fp + tn + fn
+    if total == 0:
+        raise ValueError("tp, fp, tn and fn are all 0: the confusion matrix has no patients")
     return {
         "sensitivity": _ratio(tp, tp + fn),
         "specificity": _ratio(tn, tn + fp),
         "ppv": _ratio(tp, tp + fp),
         "npv": _ratio(tn, tn + fn),
-        "accuracy": (tp + tn) / truth.size,
-        "prevalence": (tp + fn) / truth.size,
+        "accuracy": (tp + tn) / total,
+        "prevalence": (tp + fn) / total,
     }
+
+
+def metrics_at_thresholds(y_true: object, y_score: object, thresholds: object) -> pd.DataFrame:
+    """A table of test performance at several decision thresholds.
+
+    Parameters
+    ----------
+    y_true : array_like of 0/1
+        Reference labels.
+    y_score : array_like of float
+        Scores or probabilities; a case is test-positive when ``score >= threshold``.
+    thresholds : array_like of float
+        Finite thresholds, in the units of ``y_score``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per threshold with ``threshold``, ``positive_tests`` (patients flagged),
+        ``sensitivity``, ``specificity``, ``ppv`` and ``npv``.
+    """
+    truth = _binary_labels(y_true)
+    scores = _scores(y_score, truth.size)
+    cuts = np.atleast_1d(np.asarray(thresholds, dtype=np.float64))
+    if cuts.ndim != 1 or cuts.size == 0 or not np.isfinite(cuts).all():
+        raise ValueError("thresholds must be a non-empty 1-D sequence of finite numbers")
+    rows = []
+    for cut in cuts:
+        flagged = (scores >= cut).astype(np.int64)
+        m = metrics_from_counts(**confusion_counts(truth, flagged))
+        rows.append({"threshold": float(cut), "positive_tests": int(flagged.sum()),
+                     **{k: m[k] for k in ("sensitivity", "specificity", "ppv", "npv")}})
+    return pd.DataFrame(rows)
 
 
 def ppv_at_prevalence(sensitivity: float, specificity: float, prevalence: float) -> float:
@@ -192,6 +277,46 @@ def threshold_for_sensitivity(y_true: object, y_score: object, min_sensitivity: 
     # Keeping the k highest-scoring positives gives sensitivity k / n_pos.
     needed = math.ceil(target * positives.size - 1e-12)
     return float(positives[needed - 1])
+
+
+def threshold_for_specificity(y_true: object, y_score: object, min_specificity: float) -> float:
+    """The lowest threshold whose specificity is at least ``min_specificity``.
+
+    The mirror image of :func:`threshold_for_sensitivity`, for a *confirmatory* test:
+    lowering the threshold gains sensitivity, so the lowest threshold that still keeps
+    false positives rare enough is the most sensitive acceptable one.
+
+    Parameters
+    ----------
+    y_true : array_like of 0/1
+        Validation labels; must contain at least one negative (0).
+    y_score : array_like of float
+        Validation scores; a case is positive when ``score >= threshold``.
+    min_specificity : float
+        Target in (0, 1], for example 0.99.
+
+    Returns
+    -------
+    float
+        The lowest observed score above the scores of the negatives that must test
+        negative. When every observed score would have to test negative, the next
+        floating-point number above the highest score (no patient tests positive).
+    """
+    truth = _binary_labels(y_true)
+    scores = _scores(y_score, truth.size)
+    target = float(min_specificity)
+    if not (math.isfinite(target) and 0 < target <= 1):
+        raise ValueError(f"min_specificity must be in (0, 1], got {min_specificity!r}")
+    negatives = np.sort(scores[truth == 0])
+    if negatives.size == 0:
+        raise ValueError("y_true must contain at least one negative case (0)")
+    # The k lowest-scoring negatives test negative when the threshold is above them.
+    needed = math.ceil(target * negatives.size - 1e-12)
+    highest_negative = negatives[needed - 1]
+    above = scores[scores > highest_negative]
+    if above.size == 0:
+        return float(np.nextafter(highest_negative, np.inf))
+    return float(above.min())
 
 
 def bootstrap_ci(metric: Callable[[np.ndarray, np.ndarray], float], y_true: object,
