@@ -32,12 +32,9 @@ $(STAMP): pyproject.toml constraints.txt | python-check
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	@touch $@
 
-lab: $(STAMP) workspace  ## set up and open the course in JupyterLab
-	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || [ "$$(uname)" = Darwin ]; then browser=True; else browser=False; \
-	  echo "No display found: open the http://127.0.0.1:$(LAB_PORT)/lab?token=... URL printed below in your browser."; fi; \
-	if [ "$$(id -u)" = 0 ]; then root=--ServerApp.allow_root=True; else root=; fi; \
-	exec $(BIN)/jupyter lab --ServerApp.root_dir=workspace --ServerApp.ip=127.0.0.1 \
-	  --ServerApp.port=$(LAB_PORT) --ServerApp.open_browser=$$browser $$root
+lab: $(STAMP)  ## set up and open the course in JupyterLab (AIMED_LANG=fr for French)
+	$(BIN)/aimed release
+	exec $(BIN)/aimed lab --port $(LAB_PORT)
 
 workspace: $(STAMP)  ## refresh the learner workspace (never overwrites your edits)
 	$(BIN)/aimed release

@@ -26,7 +26,8 @@ def repo(tmp_path):
 def test_first_run_copies_everything(repo, tmp_path):
     ws = tmp_path / "ws"
     report = prepare(ws, release_dir=tmp_path / "release", root=repo)
-    assert sorted(report.added) == ["README.md", "exercises/m1/ex.ipynb", "notebooks/m1/01.ipynb"]
+    assert sorted(report.added) == ["README.md", "START-HERE.ipynb", "exercises/m1/ex.ipynb",
+                                    "notebooks/m1/01.ipynb"]
     assert (ws / "exercises" / "m1" / "ex.ipynb").read_text() == "exercise v1"
     assert not (ws / "notebooks" / "m1" / ".ipynb_checkpoints").exists()
     assert set(json.loads((ws / MANIFEST).read_text())) == set(report.added)
@@ -53,4 +54,4 @@ def test_a_second_identical_run_changes_nothing(repo, tmp_path):
     prepare(ws, root=repo)
     report = prepare(ws, root=repo)
     assert report.added == report.updated == report.kept == []
-    assert len(report.unchanged) == 2
+    assert len(report.unchanged) == 3

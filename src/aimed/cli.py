@@ -67,6 +67,35 @@ def _cmd_workspace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lab(args: argparse.Namespace) -> int:
+    import os
+
+    from aimed.grading import course_dir
+    from aimed.lab import lab_command
+    from aimed.workspace import default_workspace, prepare
+
+    workspace = Path(args.workspace) if args.workspace else default_workspace()
+    report = prepare(workspace, release_dir=course_dir() / "release")
+    print(f"workspace {workspace}: {report.summary()}")
+    display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                   or sys.platform == "darwin")
+    if not display:
+        print("No display found: open the http://127.0.0.1:.../lab?token=... address that "
+              "JupyterLab prints below in your browser.")
+    argv, env = lab_command(workspace, port=args.port, open_browser=display)
+    os.execvpe(argv[0], argv, env)
+    return 0  # pragma: no cover - execvpe does not return
+
+
+def _cmd_progress(args: argparse.Namespace) -> int:
+    from aimed.progress import show
+
+    table = show(Path(args.workspace) if args.workspace else None)
+    if len(table):
+        print(table.to_string(index=False))
+    return 0
+
+
 def _cmd_lint(args: argparse.Namespace) -> int:
     from aimed.course import exercise_notebooks, lesson_notebooks, repo_root
     from aimed.lint import check_course
@@ -132,6 +161,12 @@ def _parser() -> argparse.ArgumentParser:
     p = add("workspace", _cmd_workspace,
             "copy lessons and student exercises into the learner workspace (keeps your edits)")
     p.add_argument("--dest", help="workspace folder (default: $AIMED_WORKSPACE or workspace/)")
+    p = add("lab", _cmd_lab, "refresh the learner workspace and open it in JupyterLab")
+    p.add_argument("--workspace", help="workspace folder (default: $AIMED_WORKSPACE or workspace/)")
+    p.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
+    p = add("progress", _cmd_progress,
+            "show which exercises you started and which visible checks passed")
+    p.add_argument("--workspace", help="workspace folder (default: $AIMED_WORKSPACE or workspace/)")
     p = add("lint", _cmd_lint, "check notebooks against the course house rules")
     p.add_argument("paths", nargs="*", help="notebooks (default: all lessons and exercises)")
     p = add("course-map", _cmd_course_map,

@@ -34,6 +34,7 @@ __all__ = [
     "datasets_markdown",
     "exercise_notebooks",
     "lesson_notebooks",
+    "opening_of",
     "parse_opening",
     "repo_root",
 ]
@@ -144,7 +145,8 @@ def exercise_notebooks(root: Path | None = None) -> list[Path]:
     return sorted((root / "exercises").glob("m*/*.ipynb"))
 
 
-def _opening_of(path: Path) -> Opening:
+def opening_of(path: Path) -> Opening:
+    """Parse the opening cell of a notebook file (an empty Opening if it has none)."""
     nb = nbformat.read(path, as_version=4)
     first = nb.cells[0] if nb.cells else None
     if first is None or first.cell_type != "markdown":
@@ -167,7 +169,7 @@ def course_map_markdown(root: Path | None = None) -> str:
     rows = ["| Module | Notebook | You will be able to | Time | Data |",
             "|---|---|---|---|---|"]
     for module_dir, kind, path in sorted(entries):
-        opening = _opening_of(path)
+        opening = opening_of(path)
         module = MODULES.get(module_dir, module_dir).split(" · ")[0]
         label = opening.title or path.stem
         if kind == 1:

@@ -12,14 +12,20 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aimed.course import repo_root
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-__all__ = ["SyncReport", "default_workspace", "prepare", "sync_tree"]
+from aimed.course import MODULES, exercise_notebooks, lesson_notebooks, opening_of, repo_root
+from aimed.i18n import t
+
+__all__ = ["SyncReport", "default_workspace", "prepare", "start_page", "sync_tree"]
 
 MANIFEST = ".aimed-manifest.json"
+START_PAGE = "START-HERE.ipynb"
 _IGNORE = {".ipynb_checkpoints", "__pycache__", ".DS_Store"}
 
 
@@ -111,5 +117,51 @@ def prepare(workspace: Path | None = None, *, release_dir: Path | None = None,
     readme = root / "README.md"
     if readme.exists():
         _sync_file(readme, workspace / "README.md", workspace, manifest, report)
+    with tempfile.TemporaryDirectory() as staging:
+        page = Path(staging) / START_PAGE
+        nbformat.write(start_page(root), page)
+        _sync_file(page, workspace / START_PAGE, workspace, manifest, report)
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return report
+
+
+def _course_map(root: Path) -> str:
+    lines = [t("start.map_header"), "|---|---|---|"]
+    lessons = lesson_notebooks(root)
+    exercises = exercise_notebooks(root)
+    for folder, title in MODULES.items():
+        mine = [p for p in lessons if p.parent.name == folder]
+        if not mine:
+            continue
+        items = []
+        for path in mine:
+            opening = opening_of(path)
+            minutes = f" ({opening.minutes} min)" if opening.minutes else ""
+            items.append(f"[{opening.title or path.stem}](notebooks/{folder}/{path.name}){minutes}")
+        tasks = [f"[{p.stem}](exercises/{folder}/{p.name})" for p in exercises
+                 if p.parent.name == folder]
+        lines.append(f"| {title} | {'<br>'.join(items)} | {'<br>'.join(tasks) or '-'} |")
+    return "\n".join(lines)
+
+
+def start_page(root: Path | None = None) -> nbformat.NotebookNode:
+    """Build the *Start here* notebook: how to work, the course map, progress, help.
+
+    Text comes from the message catalogue, in the learner's language (``AIMED_LANG``).
+    """
+    root = root or repo_root()
+    cells = [
+        new_markdown_cell(f"# {t('start.title')}\n\n{t('start.welcome')}"),
+        new_markdown_cell(f"## {t('start.how_title')}\n\n{t('start.how')}"),
+        new_markdown_cell(f"## {t('start.map_title')}\n\n{_course_map(root)}"),
+        new_markdown_cell(f"## {t('start.progress_title')}\n\n{t('start.progress_intro')}"),
+        new_code_cell("from aimed import progress\n\nprogress.show()"),
+        new_markdown_cell(f"## {t('start.help_title')}\n\n{t('start.help')}"),
+    ]
+    for i, cell in enumerate(cells):
+        cell.id = f"start-{i}"  # stable ids: an unchanged page keeps the same bytes
+    return new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                       "name": "python3"},
+        "language_info": {"name": "python"},
+    })

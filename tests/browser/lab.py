@@ -8,13 +8,11 @@ Playwright without ``playwright install``.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from contextlib import closing
@@ -30,15 +28,6 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-# Settings that keep JupyterLab quiet and offline during tests.
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-}
-
-
 def chromium_path() -> str | None:
     """Debian's Chromium, or the one named by ``$AIMED_CHROMIUM``."""
     for candidate in (os.environ.get("AIMED_CHROMIUM"), "/usr/bin/chromium",
@@ -55,14 +44,19 @@ def free_port() -> int:
 
 
 class LabServer:
-    """Start ``jupyter lab`` on a workspace folder; stop it on exit."""
+    """Start the learner's JupyterLab (as ``make lab`` does) on a workspace; stop it on exit.
 
-    def __init__(self, root_dir: Path, state_dir: Path, env: dict[str, str] | None = None):
-        self.root_dir = root_dir
+    The command line comes from :func:`aimed.lab.lab_command`, so the tests exercise the
+    learner configuration itself; the only addition is ``expose_app_in_browser``, which
+    lets the tests drive JupyterLab's command registry.
+    """
+
+    def __init__(self, workspace: Path, state_dir: Path, lang: str | None = None):
+        self.workspace = workspace
         self.state_dir = state_dir
+        self.lang = lang
         self.token = secrets.token_hex(16)
         self.port = free_port()
-        self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen | None = None
         self.log_path = state_dir / "jupyterlab.log"
 
@@ -75,26 +69,16 @@ class LabServer:
         return f"{self.url}/lab{suffix}?token={self.token}"
 
     def __enter__(self) -> LabServer:
-        settings = self.state_dir / "user-settings"
-        for name, values in LAB_SETTINGS.items():
-            target = settings / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(values))
-        self.env.setdefault("JUPYTER_RUNTIME_DIR", str(self.state_dir / "runtime"))
-        self.env.setdefault("IPYTHONDIR", str(self.state_dir / "ipython"))
-        command = [
-            sys.executable, "-m", "jupyterlab", "--no-browser",
-            f"--ServerApp.root_dir={self.root_dir}", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={self.port}", f"--IdentityProvider.token={self.token}",
-            "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
-            f"--LabApp.user_settings_dir={settings}",
-            f"--LabApp.workspaces_dir={self.state_dir / 'workspaces'}",
-        ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.append("--ServerApp.allow_root=True")  # CI containers run as root
+        from aimed.lab import lab_command
+
+        argv, env = lab_command(self.workspace, port=self.port, token=self.token,
+                                lang=self.lang)
+        argv += ["--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"]
+        env["JUPYTER_RUNTIME_DIR"] = str(self.state_dir / "runtime")
+        env["IPYTHONDIR"] = str(self.state_dir / "ipython")
         self._log = self.log_path.open("w")
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
-                                        env=self.env, cwd=self.root_dir)
+        self.process = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT,
+                                        env=env, cwd=self.workspace)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
