@@ -24,6 +24,7 @@ from aimed.epistemics.causal import (
     simulate_collider,
     simulate_confounder,
     simulate_mediator,
+    simulate_pneumonia_care,
     standardised_rates,
     success_rates,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "simulate_collider",
     "simulate_confounder",
     "simulate_mediator",
+    "simulate_pneumonia_care",
     "split_by_patient",
     "split_by_visit",
     "standardised_rates",
