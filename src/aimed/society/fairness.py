@@ -1,0 +1,263 @@
+"""Fairness audits of clinical risk models: per-group metrics and group thresholds.
+
+A model can be accurate overall and still serve some patients worse than others. An
+audit computes the usual diagnostic metrics *per group* (sex, age band, access to
+care...) with fairlearn's :class:`~fairlearn.metrics.MetricFrame` [1]_, and checks
+calibration per group with :func:`aimed.evaluate.calibration_table`.
+
+When the base rate (prevalence) differs between groups, a calibrated score cannot give
+equal false-positive *and* equal false-negative rates in every group, except in
+degenerate cases: the criteria are mathematically incompatible [2]_ [3]_. Choosing
+which error to equalise is therefore a clinical and ethical decision, not a technical
+one. :func:`thresholds_for_equal_fnr` implements one such choice: a threshold per
+group so that no group misses more than a given share of its patients with the
+condition (the "equal opportunity" criterion [4]_).
+
+References
+----------
+.. [1] Weerts H, Dudík M, Edgar R, Jalali A, Lutz R, Madaio M. Fairlearn: assessing and
+   improving fairness of AI systems. J Mach Learn Res 2023;24(257):1-8.
+   https://jmlr.org/papers/v24/23-0389.html
+.. [2] Kleinberg J, Mullainathan S, Raghavan M. Inherent trade-offs in the fair
+   determination of risk scores. ITCS 2017. https://arxiv.org/abs/1609.05807
+.. [3] Chouldechova A. Fair prediction with disparate impact: a study of bias in
+   recidivism prediction instruments. Big Data 2017;5(2):153-163.
+   doi:10.1089/big.2016.0047
+.. [4] Hardt M, Price E, Srebro N. Equality of opportunity in supervised learning.
+   NeurIPS 2016. https://arxiv.org/abs/1610.02413
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from aimed.evaluate import calibration_table, threshold_for_sensitivity
+from aimed.i18n import t
+from aimed.society import _checks
+
+__all__ = [
+    "GROUP_METRICS",
+    "apply_group_thresholds",
+    "calibration_by_group",
+    "group_metrics",
+    "score_percentile",
+    "thresholds_for_equal_fnr",
+]
+
+#: The columns of :func:`group_metrics`, with their meaning.
+GROUP_METRICS: dict[str, str] = {
+    "n": "patients in the group",
+    "prevalence": "share of the group with the condition (base rate)",
+    "selection_rate": "share of the group flagged by the model",
+    "tpr": "true-positive rate (sensitivity): flagged among those with the condition",
+    "fnr": "false-negative rate (1 - sensitivity): missed among those with the condition",
+    "fpr": "false-positive rate (1 - specificity): flagged among those without it",
+    "ppv": "positive predictive value: with the condition among those flagged",
+}
+
+
+def _ppv(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    flagged = y_pred == 1
+    return float(y_true[flagged].mean()) if flagged.any() else float("nan")
+
+
+def _rate(mask_num: np.ndarray, mask_den: np.ndarray) -> float:
+    den = int(mask_den.sum())
+    return float(mask_num.sum() / den) if den else float("nan")
+
+
+def _tpr(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return _rate((y_true == 1) & (y_pred == 1), y_true == 1)
+
+
+def _fnr(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return _rate((y_true == 1) & (y_pred == 0), y_true == 1)
+
+
+def _fpr(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return _rate((y_true == 0) & (y_pred == 1), y_true == 0)
+
+
+def _prevalence(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.mean(y_true))
+
+
+def _selection(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.mean(y_pred))
+
+
+def _count(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(len(y_true))
+
+
+_METRIC_FUNCTIONS = {
+    "n": _count,
+    "prevalence": _prevalence,
+    "selection_rate": _selection,
+    "tpr": _tpr,
+    "fnr": _fnr,
+    "fpr": _fpr,
+    "ppv": _ppv,
+}
+
+
+def group_metrics(y_true: object, y_pred: object, groups: object, *,
+                  overall: bool = True) -> pd.DataFrame:
+    """Diagnostic metrics of binary predictions, per group, with fairlearn's MetricFrame.
+
+    Parameters
+    ----------
+    y_true : array_like of 0/1
+        Outcomes (1 = has the condition).
+    y_pred : array_like of 0/1
+        The model's decisions (1 = flagged).
+    groups : array_like
+        One group label per patient (for example ``"F"``/``"M"`` or an age band).
+    overall : bool, default True
+        Add a last row ``"overall"`` computed on all patients.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (index named ``group``, groups in sorted order) and the
+        columns of :data:`GROUP_METRICS`: ``n`` (int) and rates between 0 and 1
+        (floats). A rate whose denominator is zero is NaN.
+
+    Raises
+    ------
+    ValueError
+        If the labels are not 0/1, the lengths differ, or a group label is missing.
+    """
+    from fairlearn.metrics import MetricFrame
+
+    truth = _checks.binary("y_true", y_true)
+    pred = _checks.binary("y_pred", y_pred)
+    if pred.shape != truth.shape:
+        raise _checks.SocietyValueError(t("society.error.length", name="y_pred",
+                                          n=truth.size, shape=pred.shape))
+    labels = _checks.groups("groups", groups, truth.size)
+    frame = MetricFrame(metrics=_METRIC_FUNCTIONS, y_true=truth, y_pred=pred,
+                        sensitive_features=pd.Series(labels, name="group"))
+    table = frame.by_group.copy()
+    table.index = table.index.astype(str)
+    table.index.name = "group"
+    if overall:
+        table.loc["overall"] = frame.overall
+    table["n"] = table["n"].astype(np.int64)
+    return table[list(GROUP_METRICS)]
+
+
+def calibration_by_group(y_true: object, y_prob: object, groups: object, *,
+                         n_bins: int = 5) -> pd.DataFrame:
+    """Observed event rate against mean predicted risk, per group and bin of risk.
+
+    Parameters
+    ----------
+    y_true : array_like of 0/1
+        Outcomes.
+    y_prob : array_like of float in [0, 1]
+        Predicted probabilities.
+    groups : array_like
+        Group label of each patient.
+    n_bins : int, default 5
+        Equal-count bins of predicted risk within each group (2 to 20).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``group, mean_predicted, observed_rate, n``; a well-calibrated model has
+        ``observed_rate`` close to ``mean_predicted`` in every group.
+    """
+    truth = _checks.binary("y_true", y_true)
+    probs = _checks.scores("y_prob", y_prob, truth.size)
+    labels = _checks.groups("groups", groups, truth.size)
+    n_bins = _checks.check_int("n_bins", n_bins, 2, 20)
+    parts = []
+    for group in sorted(pd.unique(labels), key=str):
+        mask = labels == group
+        part = calibration_table(truth[mask], probs[mask], n_bins=n_bins)
+        part.insert(0, "group", str(group))
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def thresholds_for_equal_fnr(y_true: object, y_score: object, groups: object,
+                             max_fnr: float) -> dict[str, float]:
+    """One threshold per group so that each group's false-negative rate is at most ``max_fnr``.
+
+    In each group the threshold is the *highest* one that still flags at least
+    ``1 - max_fnr`` of that group's patients with the condition (the most specific
+    threshold that meets the target), as in
+    :func:`aimed.evaluate.threshold_for_sensitivity`.
+
+    Parameters
+    ----------
+    y_true : array_like of 0/1
+        Outcomes; every group needs at least one patient with the condition.
+    y_score : array_like of float
+        Risk scores; a patient is flagged when ``score >= threshold``.
+    groups : array_like
+        Group label of each patient.
+    max_fnr : float
+        Largest acceptable share of missed cases in every group, in [0, 1).
+
+    Returns
+    -------
+    dict
+        Group label (as str) → threshold (float, one of the observed scores).
+    """
+    truth = _checks.binary("y_true", y_true)
+    score = _checks.scores("y_score", y_score, truth.size)
+    labels = _checks.groups("groups", groups, truth.size)
+    max_fnr = _checks.check_float("max_fnr", max_fnr, 0.0, 1.0, high_open=True)
+    out: dict[str, float] = {}
+    for group in sorted(pd.unique(labels), key=str):
+        mask = labels == group
+        if truth[mask].sum() == 0:
+            raise _checks.SocietyValueError(t("society.error.no_cases", group=str(group)))
+        out[str(group)] = threshold_for_sensitivity(truth[mask], score[mask], 1.0 - max_fnr)
+    return out
+
+
+def apply_group_thresholds(y_score: object, groups: object,
+                           thresholds: Mapping[str, float]) -> np.ndarray:
+    """Flag each patient whose score reaches the threshold of their own group.
+
+    Parameters
+    ----------
+    y_score : array_like of float
+        Risk scores.
+    groups : array_like
+        Group label of each patient; every label must have a threshold.
+    thresholds : mapping
+        Group label (str) → threshold, for example from :func:`thresholds_for_equal_fnr`.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        1 where flagged, 0 otherwise.
+    """
+    score = np.asarray(y_score, dtype=np.float64)
+    labels = _checks.groups("groups", groups, score.size)
+    score = _checks.scores("y_score", score, labels.size)
+    as_text = np.array([str(g) for g in labels], dtype=object)
+    missing = sorted(set(as_text) - set(map(str, thresholds)))
+    if missing:
+        raise _checks.SocietyValueError(t("society.error.missing_threshold", missing=missing))
+    cut = np.array([float(thresholds[g]) for g in as_text])
+    return (score >= cut).astype(np.int64)
+
+
+def score_percentile(y_score: object) -> np.ndarray:
+    """Percentile (0-100) of each score within all scores, as a risk-score ranking.
+
+    Ties get the same percentile. Care-management programmes such as the one studied
+    by Obermeyer et al. enrol patients above a percentile of the algorithm's score.
+    """
+    score = np.asarray(y_score, dtype=np.float64)
+    score = _checks.scores("y_score", score, score.size)
+    ranks = pd.Series(score).rank(method="average", pct=True).to_numpy()
+    return 100.0 * ranks

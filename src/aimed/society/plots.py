@@ -1,0 +1,197 @@
+"""Figures for module 3, in the course style; every function returns the Axes it drew on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from aimed import plotting
+from aimed.i18n import t
+from aimed.society import _checks
+from aimed.society.fairness import GROUP_METRICS
+
+__all__ = [
+    "plot_accuracy_coverage",
+    "plot_calibration_by_group",
+    "plot_dp_releases",
+    "plot_group_metrics",
+    "plot_need_by_score",
+]
+
+_LABELS = {"tpr": "Sensitivity (TPR)", "fnr": "Missed (FNR)", "fpr": "False alarms (FPR)",
+           "ppv": "PPV", "prevalence": "Prevalence", "selection_rate": "Flagged"}
+
+
+def plot_group_metrics(table: pd.DataFrame, metrics: Sequence[str] = ("tpr", "fpr", "ppv"),
+                       *, title: str = "Model performance by group",
+                       ax: plt.Axes | None = None) -> plt.Axes:
+    """Grouped bars: one cluster per metric, one bar per group.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`aimed.society.fairness.group_metrics` (the ``overall`` row is
+        drawn last, hatched).
+    metrics : sequence of str
+        Columns to draw, among the rates of :data:`GROUP_METRICS`.
+    """
+    _checks.columns(table, list(metrics), param="metrics")
+    unknown = [m for m in metrics if m not in GROUP_METRICS or m == "n"]
+    if unknown:
+        raise _checks.SocietyValueError(t("society.error.metric_names", got=unknown,
+                                          allowed=[m for m in GROUP_METRICS if m != "n"]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.0))
+    groups = list(table.index)
+    width = 0.8 / len(groups)
+    x = np.arange(len(metrics))
+    for i, group in enumerate(groups):
+        values = table.loc[group, list(metrics)].to_numpy(dtype=float)
+        bars = ax.bar(x + (i - (len(groups) - 1) / 2) * width, values, width,
+                      label=str(group), color=plotting.colour(i),
+                      hatch="//" if group == "overall" else None,
+                      edgecolor="white" if group == "overall" else None)
+        ax.bar_label(bars, fmt="%.2f", fontsize=8, padding=1)
+    ax.set_xticks(x, [_LABELS.get(m, m) for m in metrics])
+    ax.set_ylim(0, 1.12)
+    ax.grid(axis="x", visible=False)
+    plotting.finish(ax, title, "Metric", "Rate (0-1)")
+    ax.legend(title="group", ncols=min(len(groups), 4), loc="upper center")
+    return ax
+
+
+def plot_calibration_by_group(table: pd.DataFrame, *, title: str = "Calibration by group",
+                              ax: plt.Axes | None = None) -> plt.Axes:
+    """Reliability curves per group from :func:`~aimed.society.fairness.calibration_by_group`."""
+    _checks.columns(table, ["group", "mean_predicted", "observed_rate"], param="table")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.2, 4.6))
+    top = float(max(table["mean_predicted"].max(), table["observed_rate"].max())) * 1.08
+    ax.plot([0, top], [0, top], ls="--", color=plotting.colour("black"), lw=1,
+            label="perfect calibration")
+    for i, (group, part) in enumerate(table.groupby("group", sort=True)):
+        ax.plot(part["mean_predicted"], part["observed_rate"], marker="o",
+                color=plotting.colour(i), label=str(group))
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    plotting.finish(ax, title, "Mean predicted risk (0-1)", "Observed event rate (0-1)")
+    return ax
+
+
+def plot_need_by_score(percentile: object, need: object, groups: object, *,
+                       n_bins: int = 20, enrol_percentile: float | None = 97.0,
+                       title: str = "Health need at the same algorithm score",
+                       ylabel: str = "Active chronic conditions (mean)",
+                       ax: plt.Axes | None = None) -> plt.Axes:
+    """Mean health need per bin of risk-score percentile, one line per group.
+
+    This is the figure of Obermeyer et al. (Science 2019, doi:10.1126/science.aax2342):
+    if one group's line lies above the other's, that group is sicker than the other
+    at the same score, so the score under-serves it.
+
+    Parameters
+    ----------
+    percentile : array_like of float
+        Score percentile of each patient (0-100), e.g. from
+        :func:`~aimed.society.fairness.score_percentile`.
+    need : array_like of float
+        A measure of health need (for example the number of chronic conditions).
+    groups : array_like
+        Group label of each patient.
+    n_bins : int
+        Equal-width bins of percentile.
+    enrol_percentile : float or None
+        Draw a vertical line at this percentile (the enrolment cut-off).
+    """
+    pct = np.asarray(percentile, dtype=float)
+    pct = _checks.scores("percentile", pct, pct.size)
+    value = _checks.scores("need", need, pct.size)
+    labels = _checks.groups("groups", groups, pct.size)
+    n_bins = _checks.check_int("n_bins", n_bins, 2, 100)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.2))
+    edges = np.linspace(0, 100, n_bins + 1)
+    centre = (edges[:-1] + edges[1:]) / 2
+    which = np.clip(np.digitize(pct, edges[1:-1]), 0, n_bins - 1)
+    frame = pd.DataFrame({"bin": which, "need": value, "group": labels.astype(str)})
+    means = frame.groupby(["group", "bin"])["need"].mean().unstack("bin")
+    for i, group in enumerate(means.index):
+        row = means.loc[group].reindex(range(n_bins))
+        ax.plot(centre, row.to_numpy(), marker="o", ms=4, color=plotting.colour(i),
+                label=f"group {group}")
+    if enrol_percentile is not None:
+        ax.axvline(enrol_percentile, color=plotting.colour("black"), ls=":", lw=1.2,
+                   label=f"enrolment cut-off ({enrol_percentile:g}th percentile)")
+    plotting.finish(ax, title, "Percentile of the algorithm's risk score", ylabel)
+    return ax
+
+
+def plot_dp_releases(releases: Mapping[float, object], true_value: float, *,
+                     what: str = "Count (patients)",
+                     title: str = "Noisy releases of the same count") -> np.ndarray:
+    """One panel per ε: histogram of repeated noisy releases around the true value.
+
+    Each panel has its own x-axis range, because the noise at ε = 0.01 is a hundred
+    times wider than at ε = 1.
+
+    Parameters
+    ----------
+    releases : mapping
+        ε → array of noisy releases.
+    true_value : float
+        The exact statistic, drawn as a vertical line.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+    """
+    if not releases:
+        raise _checks.SocietyValueError(t("society.error.no_releases"))
+    fig, axes = plt.subplots(1, len(releases), figsize=(3.6 * len(releases), 3.6),
+                             squeeze=False)
+    for i, (ax, (epsilon, values)) in enumerate(zip(axes[0], releases.items(), strict=True)):
+        data = np.asarray(values, dtype=float)
+        ax.hist(data, bins=30, color=plotting.colour(i), alpha=0.8, label="releases")
+        ax.axvline(true_value, color=plotting.colour("black"), lw=1.5, label="true value")
+        mae = float(np.mean(np.abs(data - true_value)))
+        plotting.finish(ax, f"ε = {epsilon:g}: mean error {mae:.3g}", what,
+                        "Number of releases", legend=i == 0)
+    fig.suptitle(title, fontweight="bold")
+    return axes[0]
+
+
+def plot_accuracy_coverage(curve: pd.DataFrame, *, metric: str = "accuracy",
+                           max_workload: float | None = None,
+                           title: str = "Deferring uncertain cases to the clinician",
+                           ax: plt.Axes | None = None) -> plt.Axes:
+    """Team ``metric`` against the share of cases read by the clinician.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        Output of :func:`aimed.society.teaming.accuracy_coverage`.
+    metric : str
+        Column to draw on the y-axis.
+    max_workload : float, optional
+        Shade the workloads above this budget.
+    """
+    _checks.columns(curve, ["deferral_rate", metric], param="curve")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 4.2))
+    x = 100 * curve["deferral_rate"].to_numpy()
+    y = 100 * curve[metric].to_numpy()
+    ax.plot(x, y, color=plotting.colour("blue"), label="AI defers its most uncertain cases")
+    ax.plot(x[0], y[0], "s", ms=9, color=plotting.colour("orange"), label="AI alone")
+    ax.plot(x[-1], y[-1], "D", ms=9, color=plotting.colour("green"), label="clinician alone")
+    best = int(np.argmax(y))
+    ax.plot(x[best], y[best], "*", ms=15, color=plotting.colour("vermillion"),
+            label=f"best team: {y[best]:.1f} % at {x[best]:.0f} % read")
+    if max_workload is not None:
+        ax.axvspan(100 * max_workload, 100, color=plotting.colour("black"), alpha=0.08,
+                   label=f"over the workload budget ({100 * max_workload:.0f} %)")
+    plotting.finish(ax, title, "Cases read by the clinician (% of all cases)",
+                    f"Team {metric} (%)")
+    return ax
