@@ -218,14 +218,14 @@ def test_checks_prints_one_confirmation_with_meaning(capsys):
         fb.assert_number(0.9, 0.9)
         fb.assert_number(0.5, 0.5)
     out = capsys.readouterr().out
-    assert out.count("✅") == 1
+    assert out.count("✔") == 1
     assert "sensitivity(): these checks passed." in out and "9 in 10" in out
     assert "all tests passed" not in out.lower()
 
 
 def test_standalone_assert_confirms(capsys):
     fb.assert_number(1.0, 1.0, name="x")
-    assert "✅ x: these checks passed." in capsys.readouterr().out
+    assert "✔ x: these checks passed." in capsys.readouterr().out
 
 
 def test_checks_turns_learner_errors_into_friendly_failures():
@@ -254,10 +254,10 @@ def test_self_check_never_raises(capsys):
     with fb.self_check("heart rate", hint="Use np.diff."):
         fb.assert_number(..., 61.0, name="heart_rate")
     out = capsys.readouterr().out
-    assert "🟠 Not yet: heart rate" in out and "Hint: Use np.diff." in out
+    assert "➜ Not yet: heart rate" in out and "Hint: Use np.diff." in out
     with fb.self_check("heart rate", meaning="Normal resting rate."):
         fb.assert_number(61.0, 61.0)
-    assert "✅ heart rate: these checks passed." in capsys.readouterr().out
+    assert "✔ heart rate: these checks passed." in capsys.readouterr().out
 
 
 def test_html_rendering_escapes_text():

@@ -33,7 +33,7 @@ def test_default_language_is_english(monkeypatch):
 
 
 def test_t_fills_fields_and_falls_back_to_english(monkeypatch):
-    assert i18n.t("feedback.passed", "fr", name="x") == "✅ x : ces vérifications sont réussies."
+    assert i18n.t("feedback.passed", "fr", name="x") == "✔ x : ces vérifications sont réussies."
     monkeypatch.setitem(i18n.catalogue("en"), "test.only_english", "Hello {who}")
     assert i18n.t("test.only_english", "fr", who="you") == "Hello you"
     with pytest.raises(KeyError):

@@ -18,7 +18,7 @@ Examples
 >>> from aimed import feedback as fb
 >>> with fb.checks("sensitivity"):
 ...     fb.assert_number(0.8, 0.8, name="sensitivity(tp=40, fn=10)")
-✅ sensitivity: these checks passed.
+✔ sensitivity: these checks passed.
 """
 
 from __future__ import annotations
@@ -635,7 +635,7 @@ def _as_check_failure(exc: BaseException, name: str, hint: Text) -> CheckFailed:
 def checks(name: str, *, meaning: Text = None, hint: Text = None) -> Iterator[None]:
     """Group the checks of one graded question.
 
-    On success it prints "✅ <name>: these checks passed." and the clinical meaning.
+    On success it prints "✔ <name>: these checks passed." and the clinical meaning.
     On failure it raises :class:`CheckFailed`, so nbgrader gives no points for the cell.
     An error raised by the learner's own code (``NotImplementedError`` from the stub,
     ``ZeroDivisionError``...) becomes a friendly message with its line number.
@@ -671,7 +671,7 @@ def self_check(name: str, *, meaning: Text = None, hint: Text = None) -> Iterato
         yield
     except Exception as exc:  # noqa: BLE001 - every learner error becomes feedback
         failure = _as_check_failure(exc, name, hint)
-        _emit("todo", ["🟠 " + failure.lines()[0], *failure.lines()[1:]])
+        _emit("todo", ["➜ " + failure.lines()[0], *failure.lines()[1:]])
         return
     finally:
         _depth.reset(token)
