@@ -15,7 +15,7 @@ LAB_PORT ?= 8888
 
 .DEFAULT_GOAL := help
 .PHONY: help lab test lint unit notebooks grading browser release grade workspace \
-        benchmark constraints clean python-check chromium
+        benchmark constraints clean python-check chromium screenshots
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ release: $(STAMP)  ## write student versions to <course>/release/ (ASSIGNMENTS=.
 
 grade: $(STAMP)  ## autograde <course>/submitted/ and write reports (WORKERS=N)
 	$(BIN)/aimed grade $(ASSIGNMENTS) --workers $(WORKERS)
+
+screenshots: $(STAMP) chromium  ## screenshots of the Start page and a lesson mid-way (artifacts/screenshots/)
+	$(BIN)/python scripts/screenshots.py $(if $(LESSON),--lesson $(LESSON)) $(if $(AIMED_LANG),--lang $(AIMED_LANG))
 
 benchmark: $(STAMP)  ## time every notebook (30 s budget each) and the other benchmarks
 	$(BIN)/python benchmarks/notebooks.py

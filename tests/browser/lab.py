@@ -157,6 +157,15 @@ JS_SUMMARY = """() => {
 }"""
 
 
+JS_SCROLL_TO_MIDDLE = """async () => {
+  const notebook = window.jupyterapp.shell.currentWidget.content;
+  const middle = Math.floor(notebook.widgets.length / 2);
+  notebook.activeCellIndex = middle;
+  await notebook.scrollToItem(middle, 'start');
+  return middle;
+}"""
+
+
 def copy_tree(src: Path, dest: Path) -> None:
     """Copy a folder, ignoring checkpoints and caches."""
     shutil.copytree(src, dest, dirs_exist_ok=True,

@@ -22,6 +22,7 @@ from aimed.workspace import prepare
 from tests.browser.lab import (
     CHROMIUM_FLAGS,
     JS_RUN_ALL,
+    JS_SCROLL_TO_MIDDLE,
     JS_SUMMARY,
     JS_WAIT_NOTEBOOK,
     LabServer,
@@ -105,6 +106,9 @@ def test_lesson_runs_in_jupyterlab(lab, page, path):
     summary = page.evaluate(JS_SUMMARY)
     name = path.stem
     page.screenshot(path=str(ARTIFACTS / f"{name}-end.png"))
+    page.evaluate(JS_SCROLL_TO_MIDDLE)
+    page.wait_for_timeout(500)  # let the windowed notebook render the cells it scrolled to
+    page.screenshot(path=str(ARTIFACTS / f"{name}-middle.png"))
     assert status == "idle", f"{relative}: kernel still {status} after 120 s"
 
     unrun = [c["index"] for c in summary["cells"] if c["executionCount"] is None]
