@@ -106,7 +106,7 @@ def hourly_grid(table: pd.DataFrame, *, hours: int = 24, start: pd.Series | None
     for name in order:
         limit = ffill_limit.get(name, 0) if isinstance(ffill_limit, Mapping) else ffill_limit
         if limit is not None:
-            limit = _hours(limit, f"ffill_limit[{name!r}]", 0, hours)
+            limit = _hours(limit, f"ffill_limit[{name!r}]", 0, 720)
         if limit == 0:
             continue
         filled[name] = filled[name].groupby(level="stay_id").ffill(limit=limit)

@@ -160,11 +160,9 @@ def accepted_units(concept_name: str) -> list[str]:
     return [code for code, u in _UNITS.items() if _kind_bridge(u, dst, c) is not None]
 
 
-def _temperature(x: np.ndarray, src: str, dst: str) -> np.ndarray:
-    kelvin = {"Cel": lambda v: v + 273.15, "[degF]": lambda v: (v + 459.67) * 5.0 / 9.0,
-              "K": lambda v: v}[src](x)
-    return {"Cel": lambda k: k - 273.15, "[degF]": lambda k: k * 9.0 / 5.0 - 459.67,
-            "K": lambda k: k}[dst](kelvin)
+# Temperature scales as kelvin = a * value + b (UCUM: Cel = K - 273.15, [degF] = 5/9 K
+# with its zero at -459.67 °F).
+_KELVIN = {"Cel": (1.0, 273.15), "[degF]": (5.0 / 9.0, 459.67 * 5.0 / 9.0), "K": (1.0, 0.0)}
 
 
 def conversion(from_unit: Any, to_unit: Any, concept_name: str | None = None
@@ -185,9 +183,8 @@ def conversion(from_unit: Any, to_unit: Any, concept_name: str | None = None
                 raise UnitError(t("icu.incompatible_concept", name=label, unit=u.code,
                                   concept=c.name, accepted=", ".join(accepted_units(c.name))))
     if src.kind == "temperature" and dst.kind == "temperature":
-        zero = float(_temperature(np.array(0.0), src.code, dst.code))
-        one = float(_temperature(np.array(1.0), src.code, dst.code))
-        return one - zero, zero
+        (a_src, b_src), (a_dst, b_dst) = _KELVIN[src.code], _KELVIN[dst.code]
+        return a_src / a_dst, (b_src - b_dst) / a_dst
     bridge = _kind_bridge(src, dst, c)
     if bridge is None:
         why = "icu.needs_concept" if c is None and {src.kind, dst.kind} <= {
@@ -233,7 +230,7 @@ def convert(value: Any, from_unit: str, to_unit: str, concept: str | None = None
     88.4
     >>> round(convert(5.5, "mmol/L", "mg/dL", "glucose"), 1)
     99.1
-    >>> convert(98.6, "[degF]", "Cel")
+    >>> round(convert(98.6, "[degF]", "Cel"), 6)
     37.0
     """
     scale, offset = conversion(from_unit, to_unit, concept)
