@@ -95,7 +95,7 @@ def performance_summary(y_true: object, y_prob: object) -> dict[str, float]:
 
 def plot_reliability(y_true: object, y_prob: object, *, label: str, ax: plt.Axes | None = None,
                      n_bins: int = 10, strategy: str = "quantile", colour_index: int = 0,
-                     max_risk: float | None = None) -> plt.Axes:
+                     max_risk: float | None = None, title: str | None = None) -> plt.Axes:
     """Reliability diagram: observed event rate against mean predicted risk, per bin.
 
     Points on the diagonal are well calibrated; below it the model over-estimates risk,
@@ -116,6 +116,8 @@ def plot_reliability(y_true: object, y_prob: object, *, label: str, ax: plt.Axes
         Palette position of this curve.
     max_risk : float, optional
         Upper limit of both axes in % (default: just above the largest point).
+    title : str, optional
+        Figure title (default "Reliability diagram").
     """
     truth, probs = _pair(y_true, y_prob)
     table = calibration_table(truth, probs, n_bins=n_bins, strategy=strategy)
@@ -134,7 +136,7 @@ def plot_reliability(y_true: object, y_prob: object, *, label: str, ax: plt.Axes
     ax.set_xlim(0, limit)
     ax.set_ylim(0, limit)
     ax.set_aspect("equal")
-    ax.set_title(t("epistemics.plot.reliability_title"))
+    ax.set_title(title or t("epistemics.plot.reliability_title"))
     ax.set_xlabel(t("epistemics.plot.predicted_risk"))
     ax.set_ylabel(t("epistemics.plot.observed_rate"))
     ax.legend(loc="upper left")
