@@ -102,7 +102,7 @@ def plot_follow_up(time: object, event: object, *, entry: object = None,
     n = times.size
     if patient_labels is not None and len(patient_labels) != n:
         raise ValueError(f"patient_labels must have {n} labels, got {len(patient_labels)}")
-    ax = plt.subplots(figsize=(7.0, 0.32 * n + 1.6))[1] if ax is None else ax
+    ax = plt.subplots(figsize=(9.0, 0.32 * n + 1.6))[1] if ax is None else ax
     rows = np.arange(n)
     ax.hlines(rows, starts, starts + times, color=plotting.colour("sky"), linewidth=3)
     died, censored = events == 1, events == 0
@@ -259,14 +259,14 @@ def say_hazard_ratio(hazard_ratio: float, lower: float, upper: float, *, per: st
     Returns
     -------
     str
-        For example: "each extra ECOG point: hazard ratio 1.59 (95 % CI 1.27 to 1.99). At
+        For example: "Each extra ECOG point: hazard ratio 1.59 (95 % CI 1.27 to 1.99). At
         any moment of follow-up, the hazard of death is 59 % higher, other variables
         being equal."
 
     Examples
     --------
     >>> say_hazard_ratio(0.5, 0.3, 0.8, per="treatment", event="relapse")[:40]
-    'treatment: hazard ratio 0.50 (95 % CI 0.'
+    'Treatment: hazard ratio 0.50 (95 % CI 0.'
     """
     values = {"hazard_ratio": hazard_ratio, "lower": lower, "upper": upper}
     for name, value in values.items():
@@ -289,4 +289,4 @@ def say_hazard_ratio(hazard_ratio: float, lower: float, upper: float, *, per: st
                  upper=f"{upper:.2f}", effect=effect)
     if lower <= 1 <= upper:
         sentence += " " + t("m1.hr.includes_one")
-    return sentence
+    return sentence[:1].upper() + sentence[1:]
