@@ -56,10 +56,11 @@ def plot_group_metrics(table: pd.DataFrame, metrics: Sequence[str] = ("tpr", "fp
                       edgecolor="white" if group == "overall" else None)
         ax.bar_label(bars, fmt="%.2f", fontsize=8, padding=1)
     ax.set_xticks(x, [_LABELS.get(m, m) for m in metrics])
-    ax.set_ylim(0, 1.12)
+    ax.set_ylim(0, 1.08)
     ax.grid(axis="x", visible=False)
-    plotting.finish(ax, title, "Metric", "Rate (0-1)")
-    ax.legend(title="group", ncols=min(len(groups), 4), loc="upper center")
+    plotting.finish(ax, title, "Metric", "Rate (0-1)", legend=False)
+    ax.legend(title="group", ncols=min(len(groups), 4), loc="upper center",
+              bbox_to_anchor=(0.5, -0.16))
     return ax
 
 

@@ -84,19 +84,24 @@ _OMNIBUS = ("Digital omnibus on AI as adopted by the European Parliament (16 Jun
 #: information ("as of"). ``original`` is the date in the 2024 text; ``amended`` the
 #: date in the digital omnibus (None when the omnibus did not move it).
 AI_ACT_TIMELINE: tuple[dict[str, object], ...] = (
-    {"milestone": "entry into force", "original": dt.date(2024, 8, 1), "amended": None,
+    {"short": "entry into force",
+     "milestone": "entry into force", "original": dt.date(2024, 8, 1), "amended": None,
      "source": _REG, "as_of": dt.date(2024, 7, 12)},
-    {"milestone": "prohibited practices and AI literacy (Chapters I-II)",
+    {"short": "prohibitions, AI literacy",
+     "milestone": "prohibited practices and AI literacy (Chapters I-II)",
      "original": dt.date(2025, 2, 2), "amended": None, "source": _REG,
      "as_of": dt.date(2024, 7, 12)},
-    {"milestone": "general-purpose AI models, governance, penalties",
+    {"short": "general-purpose AI, penalties",
+     "milestone": "general-purpose AI models, governance, penalties",
      "original": dt.date(2025, 8, 2), "amended": None, "source": _REG,
      "as_of": dt.date(2024, 7, 12)},
-    {"milestone": "general application; high-risk systems of Annex III "
-                  "(e.g. emergency patient triage)",
+    {"short": "high-risk: Annex III uses (e.g. triage)",
+     "milestone": "high-risk systems of Annex III (e.g. emergency patient triage); the "
+                  "rest of the Act keeps its general application date of 2 August 2026",
      "original": dt.date(2026, 8, 2), "amended": dt.date(2027, 12, 2),
      "source": f"{_REG}; {_OMNIBUS}", "as_of": dt.date(2026, 7, 1)},
-    {"milestone": "high-risk systems under Art. 6(1): products of Annex I such as "
+    {"short": "high-risk: AI medical devices, Art. 6(1)",
+     "milestone": "high-risk systems under Art. 6(1): products of Annex I such as "
                   "medical devices (MDR, IVDR)",
      "original": dt.date(2027, 8, 2), "amended": dt.date(2028, 8, 2),
      "source": f"{_REG}; {_OMNIBUS}", "as_of": dt.date(2026, 7, 1)},
