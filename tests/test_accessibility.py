@@ -57,7 +57,7 @@ def test_default_colour_map_lightness_is_monotone_for_everyone():
     samples = cmap(np.linspace(0, 1, 64))[:, :3]
     for kind in (None, *a11y.CVD_KINDS):
         seen = samples if kind is None else a11y.simulate_cvd(samples, kind)
-        lightness = a11y._lab(seen)[:, 0]
+        lightness = a11y.to_lab(seen)[:, 0]
         assert np.all(np.diff(lightness) > 0), kind
 
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import to_rgb
 
-__all__ = ["CVD_KINDS", "contrast_ratio", "delta_e", "relative_luminance", "simulate_cvd"]
+__all__ = ["CVD_KINDS", "contrast_ratio", "delta_e", "relative_luminance", "simulate_cvd",
+           "to_lab"]
 
 _MACHADO_2009 = {
     "protanopia": np.array([[0.152286, 1.052583, -0.204868],
@@ -97,7 +98,8 @@ def simulate_cvd(colour: object, kind: str) -> np.ndarray:
     return _gamma(_linear(_rgb(colour)) @ _MACHADO_2009[kind].T)
 
 
-def _lab(srgb: np.ndarray) -> np.ndarray:
+def to_lab(srgb: np.ndarray) -> np.ndarray:
+    """sRGB in [0, 1] (shape (..., 3)) to CIELAB under the D65 white point."""
     xyz = _linear(srgb) @ np.array([[0.4124, 0.3576, 0.1805],
                                     [0.2126, 0.7152, 0.0722],
                                     [0.0193, 0.1192, 0.9505]]).T
@@ -109,4 +111,4 @@ def _lab(srgb: np.ndarray) -> np.ndarray:
 
 def delta_e(a: object, b: object) -> float:
     """CIE 1976 colour difference ΔE*ab between two colours."""
-    return float(np.linalg.norm(_lab(_rgb(a)) - _lab(_rgb(b))))
+    return float(np.linalg.norm(to_lab(_rgb(a)) - to_lab(_rgb(b))))
