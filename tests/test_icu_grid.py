@@ -80,3 +80,18 @@ def test_summarise_per_stay(table):
 def test_empty_table_gives_empty_grid():
     grid = icu.hourly_grid(_table([]), hours=2)
     assert grid.empty
+
+
+def test_add_gcs_total_sums_complete_components_only():
+    rows = [(1, 0, "gcs_eye", 3), (1, 0, "gcs_verbal", 4), (1, 0, "gcs_motor", 6),
+            (1, 60, "gcs_eye", 2), (1, 60, "gcs_motor", 5),  # verbal missing: no total
+            (2, 0, "gcs_eye", 4), (2, 0, "gcs_verbal", 5), (2, 0, "gcs_motor", 6),
+            (2, 0, "gcs_total", 14)]  # a charted total is kept, not duplicated
+    out = icu.add_gcs_total(_table(rows))
+    totals = out[out["concept"] == "gcs_total"].set_index("stay_id")["value"]
+    assert totals.to_dict() == {1: 13.0, 2: 14.0}
+    derived = out[(out["concept"] == "gcs_total") & (out["stay_id"] == 1)]
+    assert derived["loinc"].item() == "9269-2"
+    assert len(out) == len(rows) + 1
+    empty = _table([(1, 0, "heart_rate", 80)])
+    assert icu.add_gcs_total(empty).equals(empty)

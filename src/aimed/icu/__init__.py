@@ -24,6 +24,7 @@ Examples
 ['stay_id', 'time', 'concept', 'value', 'unit', 'loinc', 'site']
 """
 
+from aimed.icu.derive import add_gcs_total
 from aimed.icu.dictionary import Concept, UnknownConceptError, concept, concept_table, concepts
 from aimed.icu.export import from_fhir, read_meds, to_fhir, to_meds
 from aimed.icu.grid import hourly_grid, summarise
@@ -37,6 +38,7 @@ from aimed.icu.harmonise import (
     sites,
 )
 from aimed.icu.mimic import MimicDemo, read_mimic_demo
+from aimed.icu.plots import plot_calibration, plot_distribution, plot_stay
 from aimed.icu.units import UnitError, accepted_units, convert, unit_code
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "UnitError",
     "UnknownConceptError",
     "accepted_units",
+    "add_gcs_total",
     "combine",
     "concept",
     "concept_table",
@@ -56,6 +59,9 @@ __all__ = [
     "from_fhir",
     "harmonise",
     "hourly_grid",
+    "plot_calibration",
+    "plot_distribution",
+    "plot_stay",
     "read_meds",
     "read_mimic_demo",
     "site_mapping",

@@ -84,7 +84,7 @@ def to_meds(table: pd.DataFrame, path: str | Path | None = None):
         "numeric_value": table["value"].astype("float32").to_numpy(),
         "unit": table["unit"].astype(str).to_numpy(),
         "site": table["site"].astype(str).to_numpy(),
-    }), schema=_schema(), preserve_index=False)
+    }), schema=_schema(), preserve_index=False).replace_schema_metadata(None)
     if path is not None:
         pq.write_table(events, Path(path))
     return events
