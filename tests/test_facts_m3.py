@@ -47,7 +47,8 @@ def test_one_threshold_serves_age_bands_differently(lesson1):
 
 def test_calibration_caption(lesson1):
     _, audit = lesson1
-    cal = fairness.calibration_by_group(audit["admitted"], audit["risk"], audit["age_band"], n_bins=5)
+    cal = fairness.calibration_by_group(audit["admitted"], audit["risk"], audit["age_band"],
+                                        n_bins=5)
     assert (abs(cal["observed_rate"] - cal["mean_predicted"]) < 0.07).all()  # no band far off
     for band in ("45-64", "65+"):
         top = cal[cal["group"] == band].iloc[-1]
@@ -56,7 +57,8 @@ def test_calibration_caption(lesson1):
 
 def test_equal_fnr_thresholds_and_their_cost(lesson1):
     _, audit = lesson1
-    cuts = fairness.thresholds_for_equal_fnr(audit["admitted"], audit["risk"], audit["age_band"], 0.4)
+    cuts = fairness.thresholds_for_equal_fnr(audit["admitted"], audit["risk"], audit["age_band"],
+                                             0.4)
     assert 0.03 < cuts["18-44"] < 0.05 and 0.06 < cuts["45-64"] < 0.09  # "about 4 %", "8 %"
     assert 0.15 < cuts["65+"] < 0.2  # "a little above 15 %"
     flagged = fairness.apply_group_thresholds(audit["risk"], audit["age_band"], cuts)
@@ -110,9 +112,10 @@ def test_generalisation_plans_leave_k_at_1_or_2_then_suppression(registry):
              (20, 2, "year")]
     ks, unique = [], []
     for width, digits, unit in plans:
-        table = registry.assign(age=privacy.generalise_age(registry["age"], width),
-                                postcode=privacy.generalise_postcode(registry["postcode"], digits),
-                                admission_date=privacy.generalise_date(registry["admission_date"], unit))
+        table = registry.assign(
+            age=privacy.generalise_age(registry["age"], width),
+            postcode=privacy.generalise_postcode(registry["postcode"], digits),
+            admission_date=privacy.generalise_date(registry["admission_date"], unit))
         ks.append(privacy.k_anonymity(table, quasi))
         unique.append(privacy.share_unique(table, quasi))
     assert set(ks) <= {1, 2}
@@ -144,7 +147,8 @@ def lesson3():
     rng = np.random.default_rng(seed=5)
     reads = data.load("screening-reads")
     ai_says = (reads["ai_score"] >= 0.5).astype(int)
-    assisted = {p: teaming.assisted_reads(reads["reader"], ai_says, p, rng) for p in (0.0, 0.3, 0.6)}
+    assisted = {p: teaming.assisted_reads(reads["reader"], ai_says, p, rng)
+                for p in (0.0, 0.3, 0.6)}
     seen = teaming.assisted_reads(reads["reader"], ai_says, 0.6, rng)
     return reads, ai_says, assisted, seen
 
@@ -179,8 +183,8 @@ def test_deferral_claims(lesson3):
     best = teaming.best_deferral_rate(curve, 0.15)
     assert best < 0.15  # "the budget does not bind for accuracy"
     deferred = teaming.defer_uncertain(reads["ai_score"], best)
-    blind = teaming.team_metrics(reads["cancer"],
-                                 teaming.team_decisions(reads["ai_score"], reads["reader"], deferred))
+    blind = teaming.team_metrics(
+        reads["cancer"], teaming.team_decisions(reads["ai_score"], reads["reader"], deferred))
     sees = teaming.team_metrics(reads["cancer"],
                                 teaming.team_decisions(reads["ai_score"], seen, deferred))
     assert sees["accuracy"] < blind["accuracy"] and sees["sensitivity"] < blind["sensitivity"]

@@ -49,7 +49,7 @@ def test_generalisers():
     (lambda: privacy.generalise_age([150], 10), "age_years"),
     (lambda: privacy.generalise_age([40], 0), "width must be a whole number"),
     (lambda: privacy.generalise_postcode(["310", "3100"], 2), "same number of characters"),
-    (lambda: privacy.generalise_postcode(["31000"], 6), "digits must be a whole number from 0 to 5"),
+    (lambda: privacy.generalise_postcode(["31000"], 6), "digits must be a whole number from 0 to"),
     (lambda: privacy.generalise_date(["2025-01-01"], "decade"), "unit must be one of"),
     (lambda: privacy.k_anonymity(TABLE, ["age", "ward"]), r"\['ward'\]"),
     (lambda: privacy.k_anonymity(TABLE, []), "non-empty list"),

@@ -65,8 +65,9 @@ def test_model_card_refuses_to_render_when_incomplete():
     assert "human_oversight" in card.missing_sections()
     with pytest.raises(SocietyValueError, match="not finished"):
         card.to_markdown()
-    full = regulation.ModelCard(**{name: "text" for name in regulation.ModelCard.__dataclass_fields__
-                                   if name not in ("quantitative_analyses", "extra")},
+    texts = {name: "text" for name in regulation.ModelCard.__dataclass_fields__
+             if name not in ("quantitative_analyses", "extra")}
+    full = regulation.ModelCard(**texts,
                                 quantitative_analyses=pd.DataFrame({"tpr": [0.5]}, index=["F"]))
     text = full.to_markdown()
     assert "## Human oversight" in text and "| F | 0.5 |" in text
