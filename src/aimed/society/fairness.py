@@ -16,8 +16,7 @@ condition (the "equal opportunity" criterion [4]_).
 References
 ----------
 .. [1] Weerts H, Dudík M, Edgar R, Jalali A, Lutz R, Madaio M. Fairlearn: assessing and
-   improving fairness of AI systems. J Mach Learn Res 2023;24(257):1-8.
-   https://jmlr.org/papers/v24/23-0389.html
+   improving fairness of AI systems. 2023. https://arxiv.org/abs/2303.16626
 .. [2] Kleinberg J, Mullainathan S, Raghavan M. Inherent trade-offs in the fair
    determination of risk scores. ITCS 2017. https://arxiv.org/abs/1609.05807
 .. [3] Chouldechova A. Fair prediction with disparate impact: a study of bias in
