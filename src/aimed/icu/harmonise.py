@@ -148,12 +148,17 @@ class RemovalReport:
 
     @property
     def counts(self) -> pd.DataFrame:
-        """Removed rows per site, concept and reason (columns ``site, concept, reason, n``)."""
+        """Removed rows per site, concept and reason.
+
+        Columns ``site, concept, reason, n`` and ``meaning`` (the reason in words, in the
+        learner's language).
+        """
         if self.rows.empty:
-            return pd.DataFrame({"site": [], "concept": [], "reason": [], "n": []}).astype(
-                {"n": "int64"})
+            return pd.DataFrame({"site": [], "concept": [], "reason": [], "n": [],
+                                 "meaning": []}).astype({"n": "int64"})
         counts = (self.rows.groupby(["site", "concept", "reason"], observed=True)
                   .size().rename("n").reset_index())
+        counts["meaning"] = counts["reason"].map({r: t(f"icu.reason.{r}") for r in REASONS})
         return counts.sort_values(["site", "n"], ascending=[True, False], kind="stable"
                                   ).reset_index(drop=True)
 
