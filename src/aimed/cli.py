@@ -55,6 +55,46 @@ def _cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_grade(args: argparse.Namespace) -> int:
+    import signal
+
+    from aimed.grading.grade import GradingError, grade
+    from aimed.grading.sandbox import GIB, MB, Limits
+
+    def stop(signum, frame):  # a kill (SIGTERM) stops the run like Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        limits = Limits(memory_bytes=int(args.memory_gb * GIB), cpu_seconds=args.cpu_seconds,
+                        file_bytes=int(args.file_mb * MB), processes=args.processes,
+                        cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout)
+        run = grade(args.assignments or None, workers=args.workers, limits=limits,
+                    force=args.force, students=args.student or None,
+                    feedback=not args.no_feedback, mode=args.isolation,
+                    progress=lambda line: print(line, flush=True))
+    except (GradingError, ValueError) as exc:
+        print(f"aimed grade: {exc}", file=sys.stderr)
+        return 2
+    return 130 if run.interrupted else 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from aimed.grading.learner import check_notebook, summary_lines
+    from aimed.i18n import t
+
+    path = Path(args.notebook)
+    print(t("grading.check.running", notebook=path.name), flush=True)
+    try:
+        lines = check_notebook(path, timeout=args.timeout)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for line in summary_lines(path.name, lines):
+        print(line)
+    return 0 if all(line.kind not in ("not_yet", "not_run") for line in lines) else 1
+
+
 def _cmd_workspace(args: argparse.Namespace) -> int:
     from aimed.grading import course_dir
     from aimed.workspace import default_workspace, prepare
@@ -158,6 +198,33 @@ def _parser() -> argparse.ArgumentParser:
             "check exercises/ and write student versions to <course>/release/")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
                    help="assignment folder names under exercises/ (default: all)")
+    p = add("grade", _cmd_grade,
+            "autograde <course>/submitted/ in sandboxed parallel workers, flag, report")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                   help="assignments to grade (default: every released one with submissions)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="parallel worker processes (default: the number of CPUs)")
+    p.add_argument("--force", action="store_true",
+                   help="regrade everything (default: reuse unchanged results of earlier runs)")
+    p.add_argument("--student", action="append", metavar="ID", help="grade only this student")
+    p.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
+    p.add_argument("--notebook-timeout", type=int, default=600,
+                   help="seconds per notebook, kernel start included (default 600)")
+    p.add_argument("--memory-gb", type=float, default=2.0,
+                   help="address-space limit of a kernel, GiB (default 2)")
+    p.add_argument("--cpu-seconds", type=int, default=120,
+                   help="CPU time of a kernel per notebook, s (default 120)")
+    p.add_argument("--file-mb", type=float, default=50.0,
+                   help="largest file a kernel may write, MB (default 50)")
+    p.add_argument("--processes", type=int, default=64,
+                   help="processes and threads of a kernel (default 64)")
+    p.add_argument("--isolation", choices=["namespaces", "uid", "none"], default=None,
+                   help="force an isolation mode (default: the strongest that works here)")
+    p.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
+    p = add("check", _cmd_check,
+            "run a notebook and summarise which visible checks pass (AIMED_LANG=en|fr)")
+    p.add_argument("notebook", help="the exercise notebook to check")
+    p.add_argument("--timeout", type=int, default=120, help="seconds per cell (default 120)")
     p = add("workspace", _cmd_workspace,
             "copy lessons and student exercises into the learner workspace (keeps your edits)")
     p.add_argument("--dest", help="workspace folder (default: $AIMED_WORKSPACE or workspace/)")

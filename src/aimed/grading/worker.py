@@ -1,0 +1,286 @@
+"""Grade one submission in a throwaway sandbox (runs inside a worker process).
+
+:func:`grade_submission` never touches the course gradebook. It builds a private
+nbgrader course in a fresh folder under the run directory (outside the course tree):
+a copy of the run's *template* gradebook (the assignment definitions only), a safe
+copy of the submission, and nothing else. It then
+
+1. checks every notebook (readable, expected name, tampering, static scan);
+2. runs nbgrader's autograde there, with :class:`~aimed.grading.preprocessors.GuardedExecute`
+   executing each notebook in a jailed kernel;
+3. runs nbgrader's generate_feedback (hidden tests removed);
+4. reads the scores nbgrader saved in the private gradebook.
+
+It returns a plain ``dict`` (see :class:`Result`), which the parent process merges into
+the course gradebook, alone and in one place.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import stat
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Job", "grade_submission"]
+
+#: Largest single file copied from a submission, bytes.
+MAX_FILE_BYTES = 50_000_000
+#: Most files copied from a submission.
+MAX_FILES = 500
+
+
+@dataclass
+class Job:
+    """One submission to grade (everything a worker needs, as plain values)."""
+
+    student: str
+    assignment: str
+    submission: str
+    release: str
+    template_db: str
+    source_files: str
+    notebooks: list[str]
+    run_dir: str
+    limits: dict = field(default_factory=dict)
+    mode: str = ""
+    mpl_cache: str = ""
+    sandbox: bool = True
+    feedback: bool = True
+    digest: str = ""
+
+
+def _flag(result: dict, notebook: str, grade_id: str | None, reason: str) -> None:
+    result["flags"].append({"notebook": notebook, "grade_id": grade_id or "", "reason": reason})
+
+
+def _failure(result: dict, notebook: str, reason: str) -> None:
+    result["failures"].append({"notebook": notebook, "reason": reason})
+
+
+def _safe_copy(source: Path, dest: Path, result: dict) -> None:
+    """Copy a submission: regular files and folders only, with size limits."""
+    count = 0
+    for base, dirs, files in os.walk(source, followlinks=False):
+        rel = Path(base).relative_to(source)
+        if any(part in (".ipynb_checkpoints", "__pycache__") for part in rel.parts):
+            dirs[:] = []
+            continue
+        (dest / rel).mkdir(parents=True, exist_ok=True)
+        for name in sorted(dirs):
+            path = Path(base) / name
+            if path.is_symlink():
+                _flag(result, "", "", f"the submission contains a link {rel / name} "
+                      f"-> {os.readlink(path)}; it was ignored")
+                dirs.remove(name)
+        for name in sorted(files):
+            path = Path(base) / name
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                _flag(result, "", "", f"the submission contains a link {rel / name} "
+                      f"-> {os.readlink(path)}; it was ignored")
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            if info.st_size > MAX_FILE_BYTES:
+                _flag(result, "", "", f"{rel / name} is {info.st_size / 1e6:.0f} MB, above "
+                      f"the {MAX_FILE_BYTES / 1e6:.0f} MB limit; it was ignored")
+                continue
+            count += 1
+            if count > MAX_FILES:
+                _flag(result, "", "", f"the submission has more than {MAX_FILES} files; "
+                      "the rest were ignored")
+                return
+            shutil.copyfile(path, dest / rel / name)
+
+
+def _check_notebooks(job: Job, private: Path, result: dict) -> None:
+    """Pre-execution checks; removes notebooks that cannot be graded."""
+    import nbformat
+
+    from aimed.grading.integrity import read_notebook, scan_notebook, tampering
+
+    folder = private / "submitted" / job.student / job.assignment
+    expected = {f"{name}.ipynb" for name in job.notebooks}
+    present = sorted(p.name for p in folder.glob("*.ipynb"))
+    for name in present:
+        if name not in expected:
+            close = difflib.get_close_matches(name, sorted(expected), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            _flag(result, name[:-6], "", f"unexpected notebook {name} was not graded{hint}")
+            _failure(result, name[:-6], f"unexpected notebook {name}: not graded{hint}")
+    for nb_name in job.notebooks:
+        entry = result["notebooks"][nb_name]
+        path = folder / f"{nb_name}.ipynb"
+        if not path.exists():
+            entry["status"] = "missing"
+            near = difflib.get_close_matches(f"{nb_name}.ipynb", present, n=1, cutoff=0.6)
+            hint = f" (found {near[0]}: wrong file name?)" if near and near[0] not in expected \
+                else ""
+            _failure(result, nb_name, f"notebook {nb_name}.ipynb was not submitted{hint}")
+            continue
+        submitted, problem = read_notebook(path)
+        if submitted is None:
+            entry["status"] = "unreadable"
+            _failure(result, nb_name, f"{nb_name}.ipynb cannot be graded: {problem}")
+            _flag(result, nb_name, "", f"unreadable notebook: {problem}")
+            path.unlink()
+            continue
+        released = nbformat.read(Path(job.release) / f"{nb_name}.ipynb", as_version=4)
+        for issue in tampering(submitted, released):
+            _flag(result, nb_name, issue.grade_id, issue.reason)
+        for issue in scan_notebook(submitted, released):
+            _flag(result, nb_name, issue.grade_id, issue.reason)
+
+
+def _read_grades(job: Job, private: Path, config: Any, result: dict) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+        try:
+            submission = gb.find_submission(job.assignment, job.student)
+        except MissingEntry:
+            return
+        result["timestamp"] = submission.timestamp.isoformat() if submission.timestamp else None
+        for nb in submission.notebooks:
+            entry = result["notebooks"].get(nb.name)
+            if entry is None:
+                continue
+            for grade in nb.grades:
+                entry["grades"][grade.name] = {"auto_score": grade.auto_score,
+                                               "max_score": grade.max_score,
+                                               "cell_type": grade.cell.cell_type}
+            for comment in nb.comments:
+                entry["comments"][comment.name] = comment.auto_comment
+
+
+def _collect_events(job: Job, private: Path, result: dict) -> None:
+    import nbformat
+
+    from aimed.grading.preprocessors import EVENT_KINDS
+
+    folder = private / "autograded" / job.student / job.assignment
+    for nb_name, entry in result["notebooks"].items():
+        path = folder / f"{nb_name}.ipynb"
+        if not path.exists():
+            continue
+        entry["autograded"] = str(path)
+        nb = nbformat.read(path, as_version=4)
+        meta = nb.metadata.get("aimed", {})
+        entry["execute_seconds"] = meta.get("execute_seconds")
+        for event in meta.get("events", []):
+            kind, detail = event.get("kind", ""), event.get("detail", "")
+            _flag(result, nb_name, event.get("grade_id"), f"grading [{kind}]: {detail}")
+            if EVENT_KINDS.get(kind):
+                _failure(result, nb_name, f"{kind}: {detail}")
+                entry["status"] = "failed" if kind != "timeout" else entry["status"]
+
+
+def grade_submission(job: Job, slot: int = 0) -> dict:
+    """Grade one submission; never raises (errors are reported in the result).
+
+    Parameters
+    ----------
+    job : Job
+        What to grade and where the run's shared files are.
+    slot : int
+        Worker number (selects the kernel uid when grading as root).
+
+    Returns
+    -------
+    dict
+        ``student, assignment, digest, timestamp, notebooks, flags, failures, timings,
+        sandbox, error``; see the module docstring.
+    """
+    started = time.perf_counter()
+    result: dict[str, Any] = {
+        "student": job.student, "assignment": job.assignment, "digest": job.digest,
+        "timestamp": None, "flags": [], "failures": [], "error": None, "sandbox": None,
+        "notebooks": {name: {"status": "graded", "grades": {}, "comments": {},
+                             "autograded": None, "feedback": None, "execute_seconds": None}
+                      for name in job.notebooks},
+        "timings": {},
+    }
+    try:
+        _grade(job, slot, result, started)
+    except Exception as exc:  # noqa: BLE001 - the batch must go on
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        result["traceback"] = traceback.format_exc()
+        _failure(result, "", f"grading failed: {type(exc).__name__}: {exc}")
+    result["timings"]["total"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _grade(job: Job, slot: int, result: dict, started: float) -> None:
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from aimed.grading.config import nbgrader_config
+    from aimed.grading.sandbox import Limits
+
+    sandbox = Path(tempfile.mkdtemp(prefix=f"{job.student[:20]}-", dir=job.run_dir))
+    os.chmod(sandbox, 0o711)
+    result["sandbox"] = str(sandbox)
+    private = sandbox / "course"
+    (private / "submitted" / job.student).mkdir(parents=True)
+    os.chmod(private, 0o711)
+    os.chmod(private / "submitted", 0o700)
+    shutil.copyfile(job.template_db, private / "gradebook.db")
+    os.chmod(private / "gradebook.db", 0o600)
+    source = private / "source" / job.assignment
+    source.mkdir(parents=True)
+    os.chmod(private / "source", 0o700)
+    if job.source_files and Path(job.source_files).is_dir():
+        shutil.copytree(job.source_files, source, dirs_exist_ok=True)
+    _safe_copy(Path(job.submission), private / "submitted" / job.student / job.assignment,
+               result)
+    _check_notebooks(job, private, result)
+    result["timings"]["setup"] = round(time.perf_counter() - started, 3)
+
+    old_course = os.environ.pop("AIMED_DB_URL", None)
+    try:
+        config = nbgrader_config(private, limits=Limits(**job.limits), slot=slot,
+                                 sandbox=job.sandbox, mode=job.mode, mpl_cache=job.mpl_cache)
+    finally:
+        if old_course is not None:
+            os.environ["AIMED_DB_URL"] = old_course
+    config.NbGrader.logfile = ""
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    t0 = time.perf_counter()
+    outcome = api.autograde(job.assignment, job.student, force=True, create=True)
+    result["timings"]["autograde"] = round(time.perf_counter() - t0, 3)
+    if not outcome["success"]:
+        tail = "\n".join(outcome.get("log", "").strip().splitlines()[-6:])
+        _failure(result, "", f"nbgrader autograde failed: {outcome.get('error') or ''} {tail}"
+                 .strip())
+    _collect_events(job, private, result)
+    _read_grades(job, private, config, result)
+    if job.feedback:
+        t0 = time.perf_counter()
+        fb = api.generate_feedback(job.assignment, job.student, force=True)
+        result["timings"]["feedback"] = round(time.perf_counter() - t0, 3)
+        folder = private / "feedback" / job.student / job.assignment
+        for nb_name, entry in result["notebooks"].items():
+            html = folder / f"{nb_name}.html"
+            if html.exists():
+                entry["feedback"] = str(html)
+        if not fb["success"]:
+            _failure(result, "", "nbgrader generate_feedback failed")
+    execute = [e["execute_seconds"] or 0 for e in result["notebooks"].values()]
+    result["timings"]["execute"] = round(sum(execute), 3)
+
+
+def job_from_dict(data: dict) -> Job:
+    """Rebuild a :class:`Job` sent between processes as a dict."""
+    return Job(**data)
+
+
+def job_to_dict(job: Job) -> dict:
+    """The job as a plain dict (for pipes and the journal)."""
+    return asdict(job)
