@@ -192,3 +192,12 @@ def test_harmonise_is_vectorised_no_python_loop_over_rows(sites, monkeypatch):
     monkeypatch.setattr(module, "conversion", counting)
     icu.harmonise(sites["A"].raw, "A")
     assert calls["n"] < 40  # once per (concept, unit) pair, not once per row
+
+
+def test_report_explains_reasons_in_the_learners_language(harmonised, monkeypatch):
+    report = harmonised["B"].report
+    assert "outside the plausible bounds" in set(report.counts["meaning"])
+    assert "<table" in report._repr_html_() and "Rows removed" in repr(report)
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    assert "hors des bornes plausibles" in set(report.counts["meaning"])
+    assert report.summary().startswith("Lignes retirées")
