@@ -201,3 +201,9 @@ def test_report_explains_reasons_in_the_learners_language(harmonised, monkeypatc
     monkeypatch.setenv("AIMED_LANG", "fr")
     assert "hors des bornes plausibles" in set(report.counts["meaning"])
     assert report.summary().startswith("Lignes retirées")
+
+
+def test_stay_ids_must_be_whole_numbers():
+    raw = _long([("ICU-7", "2020-01-01 00:00:00", 1, "99", "mg/dL")])
+    with pytest.raises(ValueError, match="stay column 'stay_id' must hold whole numbers"):
+        icu.harmonise(raw, MINI)

@@ -235,8 +235,11 @@ def _parse_time(values: pd.Series, fmt: str | None) -> np.ndarray:
     values = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.astype("datetime64[ns]").to_numpy()
-    return pd.to_datetime(values, format=fmt, errors="coerce").astype(
-        "datetime64[ns]").to_numpy()
+    # Many rows share a time stamp: parse each distinct text once.
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format=fmt, errors="coerce")
+    parsed = np.append(parsed.astype("datetime64[ns]").to_numpy(), np.datetime64("NaT", "ns"))
+    return parsed[codes]
 
 
 def _numeric(frame: pd.DataFrame, mapping: dict) -> np.ndarray:
@@ -369,6 +372,12 @@ def harmonise(raw: pd.DataFrame, site: str | Mapping[str, Any], *, convert: bool
             drop(~((converted >= low) & (converted <= high)), "implausible")
 
     name = mapping["site"]
+    if not pd.api.types.is_integer_dtype(frame["stay_id"]):
+        stay = pd.to_numeric(pd.Series(frame["stay_id"].to_numpy()), errors="coerce")
+        bad = (stay.isna() | (stay != stay.round())).to_numpy()
+        if bad.any():
+            raise ValueError(t("icu.stay_not_integer", column=mapping["columns"]["stay_id"],
+                               example=frame["stay_id"].to_numpy()[bad][0]))
     out = table.loc[alive].copy()
     out["unit"] = unit[alive]
     out["loinc"] = pd.Series(concept_of[alive]).map(
