@@ -39,9 +39,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import ndimage
 from sklearn.ensemble import HistGradientBoostingClassifier
-from threadpoolctl import threadpool_limits
 
 from aimed.rt import _checks
+from aimed.rt._threads import one_thread
 from aimed.rt.phantoms import Phantom
 
 __all__ = [
@@ -222,7 +222,7 @@ def train_contour_model(phantoms: Sequence[Phantom], images: Sequence[np.ndarray
     classifier = HistGradientBoostingClassifier(max_iter=min(iterations, 500),
                                                 learning_rate=0.15, max_leaf_nodes=31,
                                                 early_stopping=False, random_state=seed)
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with one_thread("openmp"):
         classifier.fit(x, y)
     return ContourModel(classifier, names)
 
@@ -258,7 +258,7 @@ def auto_contour(model: ContourModel, image: np.ndarray, phantom: Phantom, *,
     """
     body = phantom.body
     predicted = np.zeros(phantom.shape, dtype=int)
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with one_thread("openmp"):
         predicted[body] = model.classifier.predict(pixel_features(image, phantom)[body.ravel()])
     out = {}
     for k, name in enumerate(model.structures, start=1):

@@ -31,7 +31,6 @@ References
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,14 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-try:  # threadpoolctl comes with scikit-learn, a dependency of aimed
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover - defensive
-
-    def threadpool_limits(**_):  # type: ignore[no-redef]
-        return contextlib.nullcontext()
-
 from aimed.rt import _checks
+from aimed.rt._threads import one_thread
 
 __all__ = ["KINDS", "Objective", "OptimisationResult", "evaluate_objective", "optimise_weights"]
 
@@ -182,6 +175,12 @@ def optimise_weights(matrix: np.ndarray, objectives: Sequence[Objective],
     -------
     OptimisationResult
         Weights in Gy per unit of the matrix (the dose is ``matrix @ weights`` in Gy).
+
+    Notes
+    -----
+    The iterations use the matrix in single precision (about 7 significant digits, far
+    finer than any dose model's accuracy), which makes them several times faster; the
+    returned objective is recomputed in double precision.
     """
     prescription = _checks.positive(prescription_gy, "prescription_gy", unit="Gy")
     if not objectives:
@@ -198,22 +197,27 @@ def optimise_weights(matrix: np.ndarray, objectives: Sequence[Objective],
         x0 = np.asarray(initial, dtype=float) / prescription
         if x0.shape != (n,) or not np.isfinite(x0).all() or (x0 < 0).any():
             raise _checks.fail("initial", "weights_shape", shape=x0.shape, expected=(n,))
-    a_t = np.ascontiguousarray(a.T)
+    # Single precision halves the memory the matrix products stream through, which makes
+    # them several times faster; the objective is re-evaluated in double precision below.
+    a32 = np.ascontiguousarray(a, dtype=np.float32)
+    a32_t = np.ascontiguousarray(a32.T)
 
     def fun(w: np.ndarray) -> tuple[float, np.ndarray]:
-        value, g = terms.value_and_gradient(a @ w)
-        return value, a_t @ g
+        dose = (a32 @ w.astype(np.float32)).astype(np.float64)
+        value, g = terms.value_and_gradient(dose)
+        return value, (a32_t @ g.astype(np.float32)).astype(np.float64)
 
     # The matrix-vector products are small: one BLAS thread is fastest, and avoids
     # threads spinning against each other on a shared machine.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_thread("blas"):
         result = optimize.minimize(fun, x0, jac=True, method="L-BFGS-B",
                                    bounds=[(0.0, None)] * n,
                                    options={"maxiter": int(max_iterations),
                                             "ftol": float(tolerance), "gtol": 1e-12,
                                             "maxcor": 20})
-    weights = np.maximum(result.x, 0.0) * prescription
-    value = float(result.fun)
+    x = np.maximum(result.x, 0.0)
+    value, _ = terms.value_and_gradient(a @ x)
+    weights = x * prescription
     if not math.isfinite(value):  # pragma: no cover - defensive
         raise RuntimeError("the optimiser returned a non-finite objective")
     return OptimisationResult(weights, value, int(result.nit), bool(result.success))

@@ -155,7 +155,7 @@ def show_dose(dose: np.ndarray, phantom: Phantom, prescription_gy: float, *,
               isodoses: Sequence[float] = (0.5, 0.95, 1.05), title: str | None = None,
               colorbar: bool = True, vmax_gy: float | None = None,
               extra_outlines: Mapping[str, np.ndarray] | None = None,
-              zoom_mm: float | None = None) -> plt.Axes:
+              zoom_mm: float | None = None, colorbar_label: str = "Dose (Gy)") -> plt.Axes:
     """Dose colour-wash over the anatomy, with isodose lines and structure outlines.
 
     Doses below 10 % of the prescription are left transparent so the anatomy shows.
@@ -179,6 +179,8 @@ def show_dose(dose: np.ndarray, phantom: Phantom, prescription_gy: float, *,
         More outlines (for example an AI contour), drawn dash-dotted, labelled by their key.
     zoom_mm : float, optional
         Show only ``±zoom_mm`` around the centre of the target.
+    colorbar_label : str, default "Dose (Gy)"
+        Label of the colour bar, with its unit (for example ``"Relative dose (%)"``).
     """
     grid = _checks.dose_grid(dose)
     _checks.mask_like(np.ones(phantom.shape, bool), grid.shape, "dose")
@@ -212,7 +214,7 @@ def show_dose(dose: np.ndarray, phantom: Phantom, prescription_gy: float, *,
     ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.85, frameon=True,
               facecolor="#dddddd")
     if colorbar:
-        ax.figure.colorbar(shown, ax=ax, label="Dose (Gy)", shrink=0.85)
+        ax.figure.colorbar(shown, ax=ax, label=colorbar_label, shrink=0.85)
     _finish_image(ax, phantom, title or "Dose distribution")
     if zoom_mm is not None:
         _zoom(ax, phantom, phantom.mask(phantom.target), zoom_mm)
@@ -297,7 +299,9 @@ def plot_coverage(margins_mm, probability, *, ax: plt.Axes | None = None,
         ax.axvline(recipe_mm, color=plotting.PALETTE["vermillion"], ls="--", lw=1.5,
                    label=f"van Herk recipe: {recipe_mm:.1f} mm")
     ax.set_ylim(-2, 102)
-    return plotting.finish(ax, title, "CTV-to-PTV margin (mm)", "Patients covered (%)")
+    plotting.finish(ax, title, "CTV-to-PTV margin (mm)", "Patients covered (%)", legend=False)
+    ax.legend(loc="lower right")
+    return ax
 
 
 def show_contours(image: np.ndarray, phantom: Phantom, contours: Mapping[str, np.ndarray], *,
