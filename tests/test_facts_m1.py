@@ -111,7 +111,7 @@ def test_l2_bootstrap_interval_spans_about_90_to_100_percent(lesson2):
 def test_l2_ppv_false_alarms_in_screening_cancers_in_referral_npv_above_90(lesson2):
     m = evaluate.diagnostic_metrics(lesson2["y_test"], lesson2["p_test"], lesson2["screening"])
     se, sp = m["sensitivity"], m["specificity"]
-    assert evaluate.ppv_at_prevalence(se, sp, 0.0051) < 0.1   # "a small minority"
+    assert evaluate.ppv_at_prevalence(se, sp, 0.0059) < 0.1   # "a small minority"
     assert evaluate.ppv_at_prevalence(se, sp, 0.01) < 0.5     # "mostly false alarms"
     assert evaluate.ppv_at_prevalence(se, sp, float(lesson2["y"].mean())) > 0.5
     grid = np.geomspace(0.001, 0.6, 200)                      # the plotted range
