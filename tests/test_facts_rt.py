@@ -28,7 +28,7 @@ def plans(simple):
 # --------------------------------------------------------------------------- lesson 1
 
 def test_anatomy_sentences(simple):
-    xx, yy = simple.coordinates_mm()
+    yy = simple.coordinates_mm()[1]
     ptv = rt.expand(simple.masks["CTV"], 5.0, 2.5)
     gap_mm = (yy[simple.masks["spinal cord"]].min() - yy[ptv].max()) - simple.voxel_mm
     assert 12 <= gap_mm <= 18  # "about 1.5 cm behind the PTV"
@@ -153,3 +153,39 @@ def test_margin_study_sentences(simple):
     assert coverage[2.5] < 0.9 <= coverage[5.0]  # "passes 90 % between 2.5 and 5 mm"
     parotid = study["parotid mean (Gy)"].to_numpy()
     assert 10 < parotid[0] < 12 and 15 < parotid[-1] < 17  # "from about 11 Gy to about 16 Gy"
+
+
+# --------------------------------------------------------------------------- lesson 3
+
+@pytest.fixture(scope="module")
+def kbp_case():
+    angles = rt.equally_spaced(7)
+    library = [rt.plan(rt.make_phantom("prostate", seed=s), angles) for s in range(1, 9)]
+    model = rt.train_dose_model(library)
+    patient = rt.make_phantom("prostate", seed=42)
+    standard = rt.plan(patient, angles)
+    predicted = rt.predict_dose(model, patient, standard.ptv)
+    hurried = rt.plan(patient, angles, oar_weight=0.1)
+    mimicked = rt.plan(patient, angles, objectives=rt.mimic_objectives(predicted, patient))
+    return library, patient, standard, predicted, hurried, mimicked
+
+
+def test_knowledge_based_planning_sentences(kbp_case):
+    library, patient, standard, predicted, hurried, mimicked = kbp_case
+    error = np.abs(predicted - standard.dose)[patient.body].mean()
+    assert 1.0 < error < 2.0  # "a mean absolute error of about 1.5 Gy"
+    rectum, bladder = patient.masks["rectum"], patient.masks["bladder"]
+    assert hurried.dose[rectum].mean() - predicted[rectum].mean() > 3.0  # flagged
+    assert hurried.dose[bladder].mean() > predicted[bladder].mean() + 3.0  # both curves right
+    for organ in (rectum, bladder):  # "reaches the quality of the standard plan"
+        assert abs(mimicked.dose[organ].mean() - standard.dose[organ].mean()) < 1.0
+    assert round(mimicked.dose[rectum].mean()) == 31 and round(hurried.dose[rectum].mean()) == 37
+    # "at the same distance [rectum voxels] receive less than the average voxel"
+    near_all, near_rectum = [], []
+    for p in library:
+        x = rt.geometry_features(p.phantom, p.ptv)[:, 0]
+        d = p.dose[p.phantom.body]
+        band = (x > 2.5) & (x <= 12.5)
+        near_all.append(d[band])
+        near_rectum.append(d[band & p.phantom.masks["rectum"][p.phantom.body]])
+    assert np.concatenate(near_rectum).mean() < np.concatenate(near_all).mean() - 5

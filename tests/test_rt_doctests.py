@@ -9,7 +9,7 @@ import pytest
 
 MODULES = ["aimed.rt", "aimed.rt.phantoms", "aimed.rt.beams", "aimed.rt.dose",
            "aimed.rt.metrics", "aimed.rt.planning", "aimed.rt.contouring",
-           "aimed.rt.uncertainty"]
+           "aimed.rt.uncertainty", "aimed.rt.kbp"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -14,6 +14,10 @@ plans:
     the PTV, the rest of the body, and serial organs at risk (judged on their maximum).
 ``"mean"``
     ``max(mean(d)/p - r, 0)²``: penalises the mean dose, for parallel organs at risk.
+``"mimic"``
+    mean of ``max(d/p - r_i, 0)²`` with a reference ``r_i`` *per voxel* (an array of
+    doses): penalises dose above a predicted dose distribution, as in the dose mimicking
+    of knowledge-based planning (:mod:`aimed.rt.kbp`).
 
 The total objective ``f(w) = Σ weight_k · objective_k`` is convex in the beamlet weights
 ``w``, its gradient is ``Aᵀ g`` with ``g`` the derivative with respect to the voxel doses,
@@ -33,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import optimize
@@ -44,7 +48,7 @@ from aimed.rt._threads import one_thread
 __all__ = ["KINDS", "Objective", "OptimisationResult", "evaluate_objective", "optimise_weights"]
 
 #: Objective kinds understood by the optimiser.
-KINDS = ("target", "overdose", "mean")
+KINDS = ("target", "overdose", "mean", "mimic")
 
 
 @dataclass(frozen=True)
@@ -55,25 +59,32 @@ class Objective:
     ----------
     structure : str
         Name of the structure (a key of the masks given to the optimiser).
-    kind : {"target", "overdose", "mean"}
+    kind : {"target", "overdose", "mean", "mimic"}
         See the module description.
     weight : float
         Importance, >= 0.
     dose_gy : float
         Reference dose (Gy), >= 0: the prescription for ``"target"``, the threshold above
-        which dose is penalised for ``"overdose"`` and ``"mean"``.
+        which dose is penalised for ``"overdose"`` and ``"mean"``; unused by ``"mimic"``.
+    reference_gy : ndarray of float, optional
+        For ``"mimic"`` only: the reference dose (Gy) of every voxel, on the phantom grid.
     """
 
     structure: str
     kind: str
     weight: float
-    dose_gy: float
+    dose_gy: float = 0.0
+    reference_gy: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise _checks.fail("kind", "unknown_kind", got=repr(self.kind), known=", ".join(KINDS))
         _checks.non_negative(self.weight, "weight")
         _checks.non_negative(self.dose_gy, "dose_gy", unit="Gy")
+        if (self.kind == "mimic") != (self.reference_gy is not None):
+            raise _checks.fail("reference_gy", "reference_for_mimic")
+        if self.reference_gy is not None:
+            _checks.dose_grid(self.reference_gy, "reference_gy")
 
 
 @dataclass(frozen=True)
@@ -103,7 +114,7 @@ class _Terms:
 
     def __init__(self, objectives: Sequence[Objective], masks: Mapping[str, np.ndarray],
                  body: np.ndarray, prescription_gy: float):
-        self.items: list[tuple[str, np.ndarray, float, float]] = []
+        self.items: list[tuple[str, np.ndarray, float, float | np.ndarray]] = []
         for objective in objectives:
             if objective.structure not in masks:
                 raise _checks.fail("objectives", "unknown_structure",
@@ -111,8 +122,15 @@ class _Terms:
             rows = np.flatnonzero(masks[objective.structure][body])
             if rows.size == 0 or objective.weight == 0:
                 continue
-            self.items.append((objective.kind, rows, float(objective.weight),
-                               objective.dose_gy / prescription_gy))
+            if objective.kind == "mimic":
+                reference = np.asarray(objective.reference_gy, dtype=float)
+                if reference.shape != body.shape:
+                    raise _checks.fail("reference_gy", "mask_shape", shape=reference.shape,
+                                       expected=body.shape)
+                ref: float | np.ndarray = reference[body][rows] / prescription_gy
+            else:
+                ref = objective.dose_gy / prescription_gy
+            self.items.append((objective.kind, rows, float(objective.weight), ref))
 
     def value_and_gradient(self, dose: np.ndarray) -> tuple[float, np.ndarray]:
         """Objective and its derivative with respect to the (relative) voxel doses."""
@@ -125,7 +143,7 @@ class _Terms:
                 diff = d - ref
                 total += weight * float(diff @ diff) / n
                 grad[rows] += 2.0 * weight * diff / n
-            elif kind == "overdose":
+            elif kind in ("overdose", "mimic"):
                 over = np.maximum(d - ref, 0.0)
                 total += weight * float(over @ over) / n
                 grad[rows] += 2.0 * weight * over / n
