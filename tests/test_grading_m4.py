@@ -1,0 +1,344 @@
+"""Grading round trip of the module 4 assignment with nbgrader.
+
+The reference solutions earn every autograded point and the blank student version none.
+Other correct ways of writing the answers earn full marks; hard-coded visible answers,
+calls to aimed's own implementations, look-alike objects and plausible mistakes earn
+nothing on the questions they touch. Plain nbgrader execution is used (no sandbox): this
+test checks the questions and their hidden tests; the sandboxed pipeline has its own tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from aimed.course import repo_root
+from aimed.grading.config import nbgrader_config
+
+pytestmark = pytest.mark.grading
+
+ASSIGNMENT = "m4-epistemology"
+AUTOGRADED = {
+    "m4_success_rate": 2,
+    "m4_simpson_paradox": 2,
+    "m4_naive_effect": 1,
+    "m4_adjusted_effect": 3,
+    "m4_leak_column": 2,
+    "m4_honest_auroc_fn": 2,
+    "m4_reported_auroc": 1,
+    "m4_reliability_curve": 3,
+    "m4_brier": 2,
+    "m4_intercept_shift": 3,
+    "m4_recalibrate": 1,
+}
+
+SUBMISSIONS = {
+    # hard-coding the visible answers
+    "hardcode": {
+        "m4_success_rate_answer": """
+def success_rate(table, treatment, stone_size=None):
+    return {("open surgery", None): 273 / 350, ("PCNL", "small"): 234 / 270}.get(
+        (treatment, stone_size), 0.5)
+""",
+        "m4_simpson_paradox_answer": """
+def shows_simpsons_paradox(table):
+    return True
+""",
+        "m4_adjusted_effect_answer": """
+def adjusted_effect(cohort):
+    return -9.0
+""",
+        "m4_leak_column_answer": """
+def most_important_column(model, X_test, y_test):
+    return "iv_antibiotics"
+""",
+        "m4_intercept_shift_answer": """
+def intercept_shift(y_true, y_prob):
+    return 0.66
+""",
+    },
+    # calling aimed's own functions instead of writing them
+    "library": {
+        "m4_success_rate_answer": """
+from aimed.epistemics import success_rates
+def success_rate(table, treatment, stone_size=None):
+    rows = table if stone_size is None else table[table["stone_size"] == stone_size]
+    rates = success_rates(rows).set_index("treatment")["rate"]
+    return float(rates[treatment])
+""",
+        "m4_naive_effect_answer": """
+def naive_effect(cohort):
+    return epistemics.estimate_effect(cohort, "treated", "followup_sbp")
+""",
+        "m4_adjusted_effect_answer": """
+from aimed.epistemics import estimate_effect
+def adjusted_effect(cohort):
+    return estimate_effect(cohort, "treated", "followup_sbp", adjust_for=["baseline_sbp"])
+""",
+        "m4_honest_auroc_fn_answer": """
+def honest_auroc(train, test, columns, leaks):
+    keep = [c for c in columns if c not in leaks]
+    return epistemics.holdout_auroc(epistemics.make_triage_model(), train, test, keep)
+""",
+        "m4_reliability_curve_answer": """
+from aimed.evaluate import calibration_table
+def reliability_curve(y_true, y_prob, n_bins=10):
+    return calibration_table(np.asarray(y_true), np.asarray(y_prob, float), n_bins=n_bins,
+                             strategy="uniform")
+""",
+        "m4_intercept_shift_answer": """
+def intercept_shift(y_true, y_prob):
+    return epistemics.intercept_shift(y_true, y_prob)
+""",
+        "m4_recalibrate_answer": """
+from aimed.epistemics import apply_intercept_shift
+def recalibrate(y_prob, shift):
+    return apply_intercept_shift(y_prob, shift)
+""",
+    },
+    # look-alike objects that claim to equal everything
+    "lookalike": {
+        "m4_success_rate_answer": """
+class Anything(float):
+    def __eq__(self, other): return True
+    def __le__(self, other): return True
+    def __ge__(self, other): return True
+    def __sub__(self, other): return 0.0
+    __hash__ = float.__hash__
+def success_rate(table, treatment, stone_size=None):
+    return Anything(0.5)
+""",
+        "m4_simpson_paradox_answer": """
+class Yes(int):
+    def __eq__(self, other): return True
+    def __bool__(self): return True
+    __hash__ = int.__hash__
+def shows_simpsons_paradox(table):
+    return Yes(1)
+""",
+        "m4_reliability_curve_answer": """
+class Frame(pd.DataFrame):
+    def equals(self, other): return True
+    def __eq__(self, other): return True
+def reliability_curve(y_true, y_prob, n_bins=10):
+    return Frame({"mean_predicted": [0.5], "observed_rate": [0.5], "n": [1]})
+""",
+        "m4_brier_answer": """
+class Anything(float):
+    def __eq__(self, other): return True
+    def __sub__(self, other): return 0.0
+def brier_score(y_true, y_prob):
+    return Anything(0.1)
+""",
+    },
+    # other correct ways of writing the answers: must earn full marks
+    "alternative": {
+        "m4_success_rate_answer": """
+def success_rate(table, treatment, stone_size=None):
+    mask = table["treatment"].eq(treatment)
+    if stone_size is not None:
+        mask &= table["stone_size"].eq(stone_size)
+    totals = table.loc[mask, ["successes", "patients"]].sum()
+    return totals["successes"] / totals["patients"]
+""",
+        "m4_simpson_paradox_answer": """
+def shows_simpsons_paradox(table):
+    a, b = table["treatment"].unique()[:2]
+    pooled_a_better = success_rate(table, a) > success_rate(table, b)
+    pooled_b_better = success_rate(table, b) > success_rate(table, a)
+    flips = []
+    for size in table["stone_size"].unique():
+        ra, rb = success_rate(table, a, size), success_rate(table, b, size)
+        flips.append((pooled_a_better and ra < rb) or (pooled_b_better and rb < ra))
+    return all(flips)
+""",
+        "m4_naive_effect_answer": """
+def naive_effect(cohort):
+    means = cohort.groupby("treated")["followup_sbp"].mean()
+    return means[1] - means[0]
+""",
+        "m4_adjusted_effect_answer": """
+def adjusted_effect(cohort):
+    design = np.column_stack([np.ones(len(cohort)), cohort["treated"], cohort["baseline_sbp"]])
+    coef, *_ = np.linalg.lstsq(design, cohort["followup_sbp"].to_numpy(float), rcond=None)
+    return coef[1]
+""",
+        "m4_leak_column_answer": """
+def most_important_column(model, X_test, y_test):
+    base = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
+    local = np.random.default_rng(0)
+    drops = {}
+    for column in X_test.columns:
+        losses = []
+        for _ in range(5):
+            shuffled = X_test.copy()
+            shuffled[column] = local.permutation(shuffled[column].to_numpy())
+            losses.append(base - roc_auc_score(y_test, model.predict_proba(shuffled)[:, 1]))
+        drops[column] = np.mean(losses)
+    return max(drops, key=drops.get)
+""",
+        "m4_reliability_curve_answer": """
+def reliability_curve(y_true, y_prob, n_bins=10):
+    y_true, y_prob = np.asarray(y_true, float), np.asarray(y_prob, float)
+    edges = np.linspace(0, 1, n_bins + 1)
+    rows = []
+    for k in range(n_bins):
+        inside = (y_prob >= k / n_bins) & ((y_prob < (k + 1) / n_bins) | (k == n_bins - 1))
+        if inside.any():
+            rows.append([y_prob[inside].mean(), y_true[inside].mean(), int(inside.sum())])
+    return pd.DataFrame(rows, columns=["mean_predicted", "observed_rate", "n"])
+""",
+        "m4_brier_answer": """
+from sklearn.metrics import brier_score_loss
+def brier_score(y_true, y_prob):
+    return brier_score_loss(y_true, y_prob)
+""",
+        "m4_intercept_shift_answer": """
+from scipy.optimize import root_scalar
+def intercept_shift(y_true, y_prob):
+    z = logit(np.asarray(y_prob, float))
+    target = np.mean(y_true)
+    return root_scalar(lambda a: expit(z + a).mean() - target, bracket=[-15, 15]).root
+""",
+    },
+    # plausible mistakes
+    "mistakes": {
+        "m4_success_rate_answer": """
+def success_rate(table, treatment, stone_size=None):   # averages the rates of the rows
+    rows = table[table["treatment"] == treatment]
+    if stone_size is not None:
+        rows = rows[rows["stone_size"] == stone_size]
+    return float((rows["successes"] / rows["patients"]).mean())
+""",
+        "m4_simpson_paradox_answer": """
+def shows_simpsons_paradox(table):   # a reversal in any group, not every group
+    first, second = sorted(table["treatment"].unique())
+    pooled = success_rate(table, first) > success_rate(table, second)
+    return any((success_rate(table, first, s) > success_rate(table, second, s)) != pooled
+               for s in table["stone_size"].unique())
+""",
+        "m4_adjusted_effect_answer": """
+def adjusted_effect(cohort):   # adjusts for the outcome's change instead of the baseline
+    treated = cohort[cohort["treated"] == 1]
+    untreated = cohort[cohort["treated"] == 0]
+    return float((treated["followup_sbp"] - treated["baseline_sbp"]).mean()
+                 - (untreated["followup_sbp"] - untreated["baseline_sbp"]).mean())
+""",
+        "m4_honest_auroc_fn_answer": """
+def honest_auroc(train, test, columns, leaks):   # scores the training set
+    keep = [c for c in columns if c not in leaks]
+    model = epistemics.make_triage_model().fit(train[keep], train["sepsis"])
+    return float(roc_auc_score(train["sepsis"], model.predict_proba(train[keep])[:, 1]))
+""",
+        "m4_reported_auroc_answer": """
+reported_auroc = honest_auroc(train, test, candidate_columns, ["length_of_stay"])
+""",
+        "m4_reliability_curve_answer": """
+def reliability_curve(y_true, y_prob, n_bins=10):   # equal-count bins
+    y_true, y_prob = np.asarray(y_true, float), np.asarray(y_prob, float)
+    order = np.argsort(y_prob)
+    rows = [[y_prob[i].mean(), y_true[i].mean(), len(i)] for i in np.array_split(order, n_bins)
+            if len(i)]
+    return pd.DataFrame(rows, columns=["mean_predicted", "observed_rate", "n"])
+""",
+        "m4_brier_answer": """
+def brier_score(y_true, y_prob):   # root mean squared error
+    return float(np.sqrt(np.mean((np.asarray(y_prob) - np.asarray(y_true)) ** 2)))
+""",
+        "m4_intercept_shift_answer": """
+def intercept_shift(y_true, y_prob):   # difference of the log-odds of the means
+    return float(logit(np.mean(y_true)) - logit(np.mean(y_prob)))
+""",
+        "m4_recalibrate_answer": """
+def recalibrate(y_prob, shift):   # shifts probabilities, not log-odds
+    return np.clip(np.asarray(y_prob, float) + shift, 0, 1)
+""",
+    },
+}
+
+
+def _submit(course: Path, student: str, source: Path, replacements: dict | None) -> None:
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    for path in sorted(source.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if replacements and grade_id in replacements:
+                cell.source = replacements[grade_id].strip("\n")
+        nbformat.write(nb, folder / path.name)
+
+
+@pytest.fixture(scope="module")
+def scores(tmp_path_factory) -> dict[str, dict[str, tuple[float, float]]]:
+    """student -> grade_id -> (autograded score, max score)."""
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    course = tmp_path_factory.mktemp("m4-course")
+    config = nbgrader_config(course, sandbox=False)
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    # generate_assignment on this assignment only: other modules' work does not interfere
+    shutil.copytree(
+        repo_root() / "exercises" / ASSIGNMENT,
+        course / "source" / ASSIGNMENT,
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+    )
+    assert api.generate_assignment(ASSIGNMENT, force=True)["success"]
+    released = course / "release" / ASSIGNMENT
+    for path in released.glob("*.ipynb"):
+        text = path.read_text()
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    students = {
+        "blank": (released, None),
+        "reference": (repo_root() / "exercises" / ASSIGNMENT, None),
+    }
+    students |= {
+        name: (
+            released if name != "alternative" else repo_root() / "exercises" / ASSIGNMENT,
+            answers,
+        )
+        for name, answers in SUBMISSIONS.items()
+    }
+    for student, (source, answers) in students.items():
+        _submit(course, student, source, answers)
+        result = api.autograde(ASSIGNMENT, student, force=True, create=True)
+        assert result["success"], result["log"][-2000:]
+    out: dict[str, dict[str, tuple[float, float]]] = {}
+    with Gradebook(config.CourseDirectory.db_url) as gradebook:
+        for student in students:
+            submission = gradebook.find_submission(ASSIGNMENT, student)
+            out[student] = {
+                grade.name: (grade.auto_score or 0.0, grade.max_score)
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+                if grade.cell_type == "code"
+            }
+    return out
+
+
+def test_reference_earns_every_autograded_point(scores):
+    reference = scores["reference"]
+    assert {name: top for name, (_, top) in reference.items()} == AUTOGRADED
+    assert all(score == top > 0 for score, top in reference.values()), reference
+
+
+def test_blank_version_earns_nothing(scores):
+    assert set(scores["blank"]) == set(AUTOGRADED)
+    assert all(score == 0 for score, _ in scores["blank"].values()), scores["blank"]
+
+
+def test_other_correct_answers_earn_full_marks(scores):
+    alternative = scores["alternative"]
+    assert all(score == top for score, top in alternative.values()), alternative
+
+
+@pytest.mark.parametrize("student", ["hardcode", "library", "lookalike", "mistakes"])
+def test_cheats_and_mistakes_earn_nothing(scores, student):
+    for answer_id in SUBMISSIONS[student]:
+        score, _ = scores[student][answer_id.removesuffix("_answer")]
+        assert score == 0, (student, answer_id)
