@@ -76,9 +76,9 @@ def test_wrong_type_names_expected_and_received_types():
 
 
 def test_placeholder_gets_its_own_message():
-    with pytest.raises(fb.CheckFailed, match=r"placeholder \.\.\."):
+    with pytest.raises(fb.CheckFailed, match=r"placeholder `\.\.\.`"):
         fb.assert_number(..., 1.0, name="heart_rate")
-    with pytest.raises(fb.CheckFailed, match="placeholder None"):
+    with pytest.raises(fb.CheckFailed, match="placeholder `None`"):
         fb.assert_number(None, 1.0, name="heart_rate")
 
 

@@ -219,7 +219,7 @@ def _fmt(x: Any) -> str:
 
 def _placeholder(got: Any, name: str, hint: Text) -> None:
     if got is None or got is Ellipsis:
-        shown = "..." if got is Ellipsis else "None"
+        shown = "`...`" if got is Ellipsis else "`None`"
         raise CheckFailed(t("feedback.placeholder", name=name, got=shown), localise(hint))
 
 
