@@ -43,7 +43,7 @@ def render_readme(text: str) -> str:
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    from aimed.grading import ReleaseError, release
+    from aimed.grading.release import ReleaseError, release
 
     try:
         out = release(args.assignments or None)
@@ -96,7 +96,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_workspace(args: argparse.Namespace) -> int:
-    from aimed.grading import course_dir
+    from aimed.grading.config import course_dir
     from aimed.workspace import default_workspace, prepare
 
     dest = Path(args.dest) if args.dest else default_workspace()
@@ -110,7 +110,7 @@ def _cmd_workspace(args: argparse.Namespace) -> int:
 def _cmd_lab(args: argparse.Namespace) -> int:
     import os
 
-    from aimed.grading import course_dir
+    from aimed.grading.config import course_dir
     from aimed.lab import lab_command
     from aimed.workspace import default_workspace, prepare
 
