@@ -12,6 +12,8 @@ PYTEST := $(BIN)/python -m pytest
 WORKERS ?= 2
 ASSIGNMENTS ?=
 LAB_PORT ?= 8888
+# Tools started by the tools (nbgrader runs `alembic`, nbclient runs kernels) come from .venv.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help lab test lint unit notebooks grading browser release grade workspace \
