@@ -26,7 +26,8 @@ import nbformat
 
 from aimed.course import parse_opening
 
-__all__ = ["RULES", "Violation", "check_course", "check_notebook", "nbgrader_role"]
+__all__ = ["RULES", "Violation", "check_course", "check_notebook", "nbgrader_role",
+           "release_violations"]
 
 RULES: dict[str, str] = {
     "valid-json": "the file is a readable Jupyter notebook (nbformat 4)",
@@ -47,6 +48,8 @@ RULES: dict[str, str] = {
     "test-points": "an nbgrader test cell has points > 0",
     "answer-tested": "every autograded answer is followed by at least one test cell",
     "solution-markers": "BEGIN/END SOLUTION markers appear only in answer cells, in pairs",
+    "test-hidden": "an nbgrader test cell has a hidden part (### BEGIN/END HIDDEN TESTS)",
+    "mark-scheme": "a manually graded answer is followed by its locked '**Mark scheme**' cell",
 }
 
 
@@ -276,8 +279,44 @@ def _check_nbgrader(cells: list, add) -> None:
         add("answer-tested", "this autograded answer has no test cell after it", waiting)
 
 
+def release_violations(cells: list, label: str) -> list[Violation]:
+    """The release-validation rules of graded cells (run by :func:`check_course`).
+
+    * ``test-hidden``: every test cell has a hidden part, so that hard-coding the visible
+      answers earns nothing;
+    * ``mark-scheme``: every manually graded answer is followed by its mark-scheme cell:
+      locked Markdown that starts with ``**Mark scheme**`` and whose grade_id ends in
+      ``_scheme`` (see CONTRIBUTING.md).
+    """
+    out = []
+    for i, cell in enumerate(cells):
+        role = nbgrader_role(cell)
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if role == "tests":
+            begins = cell.source.count("BEGIN HIDDEN TESTS")
+            ends = cell.source.count("END HIDDEN TESTS")
+            if not begins or begins != ends:
+                out.append(Violation(label, "test-hidden", f"test cell {grade_id!r} has no "
+                                     "hidden part (### BEGIN HIDDEN TESTS ... ### END "
+                                     "HIDDEN TESTS), or unpaired markers", i))
+        elif role == "manual-answer":
+            scheme = cells[i + 1] if i + 1 < len(cells) else None
+            meta = scheme.get("metadata", {}).get("nbgrader", {}) if scheme is not None else {}
+            ok = (scheme is not None and scheme.cell_type == "markdown"
+                  and bool(meta.get("locked"))
+                  and str(meta.get("grade_id", "")).endswith("_scheme")
+                  and scheme.source.lstrip().startswith("**Mark scheme**"))
+            if not ok:
+                out.append(Violation(label, "mark-scheme", f"manually graded answer "
+                                     f"{grade_id!r} is not followed by a locked Markdown cell "
+                                     "starting with '**Mark scheme**' whose grade_id ends in "
+                                     "'_scheme'", i))
+    return out
+
+
 def check_course(paths: Iterable[Path | str], *, root: Path | None = None) -> list[Violation]:
-    """Check many notebooks: every per-notebook rule, plus course-wide grade_id uniqueness.
+    """Check many notebooks: every per-notebook rule, plus course-wide grade_id uniqueness
+    and the release-validation rules of graded cells (:func:`release_violations`).
 
     Parameters
     ----------
@@ -295,6 +334,7 @@ def check_course(paths: Iterable[Path | str], *, root: Path | None = None) -> li
             nb = nbformat.read(path, as_version=4)
         except Exception:  # noqa: BLE001 - already reported as valid-json
             continue
+        out.extend(release_violations(nb.cells, label))
         for i, cell in enumerate(nb.cells):
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if grade_id:

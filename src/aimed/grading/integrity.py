@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from aimed.grading.scan import scan_source
+from aimed.grading.scan import RULES, scan_source
 
 __all__ = ["Issue", "read_notebook", "scan_notebook", "tampering"]
 
@@ -94,13 +94,24 @@ def _normalise(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
-def tampering(submitted: NotebookNode, released: NotebookNode) -> list[Issue]:
+def tampering(submitted: NotebookNode, released: NotebookNode,
+              originals: dict[str, str] | None = None) -> list[Issue]:
     """Compare a submission with the released student version, cell by cell.
 
     Flags deleted, duplicated and edited locked cells (tests, mark schemes,
     read-only cells), changed nbgrader metadata (points, roles) and cells claiming
     grade_ids that were never released.
+
+    Parameters
+    ----------
+    submitted, released : NotebookNode
+        The submission and the student version it started from.
+    originals : dict, optional
+        grade_id → the cell's source in the gradebook (test cells *with* their hidden
+        part). A locked cell equal to its original is not edited: it is the instructor's
+        own version (for example a reference copy of the source notebook).
     """
+    originals = originals or {}
     issues: list[Issue] = []
     reference = {}
     for cell in released.cells:
@@ -130,7 +141,9 @@ def tampering(submitted: NotebookNode, released: NotebookNode) -> list[Issue]:
                 ref_meta.get("points") or 0) or cell.cell_type != ref.cell_type:
             issues.append(Issue(gid, f"the nbgrader metadata of the {kind} {gid!r} was changed "
                                      "(restored before grading)"))
-        if ref_meta.get("locked") and _normalise(cell.source) != _normalise(ref.source):
+        mine = _normalise(cell.source)
+        if ref_meta.get("locked") and mine != _normalise(ref.source) and (
+                gid not in originals or mine != _normalise(originals[gid])):
             issues.append(Issue(gid, f"the {kind} {gid!r} was edited (restored before grading)"))
     for gid, ref in reference.items():
         if gid not in counts:
@@ -164,5 +177,12 @@ def scan_notebook(submitted: NotebookNode, released: NotebookNode) -> list[Issue
         if _normalise(cell.source) in released_code:
             continue
         gid = gid or f"cell-{index}"
-        issues.extend(Issue(gid, finding.reason()) for finding in scan_source(cell.source))
+        by_rule: dict[str, list] = {}
+        for finding in scan_source(cell.source):
+            by_rule.setdefault(finding.rule, []).append(finding)
+        for rule, findings in by_rule.items():
+            details = [f"{f.detail} (line {f.line})" for f in findings]
+            shown = "; ".join(details[:4]) + (f"; and {len(details) - 4} more"
+                                                if len(details) > 4 else "")
+            issues.append(Issue(gid, f"static scan [{rule}]: {RULES[rule]}: {shown}"))
     return issues

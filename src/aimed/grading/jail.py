@@ -192,6 +192,9 @@ def build_root(spec: dict) -> str:
     if not (workdir + "/").startswith("/tmp/"):
         mount("tmpfs", inside, "tmpfs", MS_NOSUID | MS_NODEV, f"{scratch},mode=0755")
     _copy_workdir(workdir, inside)
+    # The skeleton (folders leading to the bound paths) becomes read-only; /tmp, /dev/shm
+    # and the working copy are separate mounts and stay writable.
+    mount(None, root, None, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_RDONLY, "size=16m,mode=0755")
     return root
 
 

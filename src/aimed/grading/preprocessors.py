@@ -51,6 +51,7 @@ EVENT_KINDS = {
     "no-attestation": False,
     "canary-passed": False,
     "timeout": True,
+    "memory-limit": True,
     "kernel-died": True,
     "notebook-timeout": True,
     "kernel-start-failed": True,
@@ -237,10 +238,13 @@ class GuardedExecute(Execute):
                 self._take_snapshot()
             nonce = self._protect(cell, index) if (test and self.guard) else ""
             cell = self.execute_cell(cell, index, store_history=True)
-            if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs
-                   if o.get("output_type") == "error"):
+            errors = {o.get("ename") for o in cell.outputs if o.get("output_type") == "error"}
+            if "CellTimeoutError" in errors:
                 self._event("timeout", cell, index,
                             f"the cell ran longer than {self.timeout} s and was interrupted")
+            if "MemoryError" in errors:
+                self._event("memory-limit", cell, index,
+                            "the cell ran out of memory (the kernel's address-space limit)")
             if test:
                 self._check_attestation(cell, index, nonce)
                 if self.canary:

@@ -103,11 +103,17 @@ def _safe_copy(source: Path, dest: Path, result: dict) -> None:
 def _check_notebooks(job: Job, private: Path, result: dict) -> None:
     """Pre-execution checks; removes notebooks that cannot be graded."""
     import nbformat
+    from nbgrader.api import Gradebook
 
     from aimed.grading.integrity import read_notebook, scan_notebook, tampering
 
     folder = private / "submitted" / job.student / job.assignment
     expected = {f"{name}.ipynb" for name in job.notebooks}
+    originals: dict[str, dict[str, str]] = {}
+    with Gradebook(f"sqlite:///{private / 'gradebook.db'}") as gb:
+        for name in job.notebooks:
+            cells = gb.find_notebook(name, job.assignment).source_cells
+            originals[name] = {cell.name: cell.source or "" for cell in cells}
     present = sorted(p.name for p in folder.glob("*.ipynb"))
     for name in present:
         if name not in expected:
@@ -133,7 +139,7 @@ def _check_notebooks(job: Job, private: Path, result: dict) -> None:
             path.unlink()
             continue
         released = nbformat.read(Path(job.release) / f"{nb_name}.ipynb", as_version=4)
-        for issue in tampering(submitted, released):
+        for issue in tampering(submitted, released, originals[nb_name]):
             _flag(result, nb_name, issue.grade_id, issue.reason)
         for issue in scan_notebook(submitted, released):
             _flag(result, nb_name, issue.grade_id, issue.reason)
@@ -158,6 +164,22 @@ def _read_grades(job: Job, private: Path, config: Any, result: dict) -> None:
                                                "cell_type": grade.cell.cell_type}
             for comment in nb.comments:
                 entry["comments"][comment.name] = comment.auto_comment
+
+
+def _zero_absent(job: Job, private: Path, result: dict) -> None:
+    """Missing or unreadable notebooks score 0 on every grade cell (as in nbgrader)."""
+    from nbgrader.api import Gradebook
+
+    absent = [name for name, e in result["notebooks"].items()
+              if e["status"] in ("missing", "unreadable")]
+    if not absent:
+        return
+    with Gradebook(f"sqlite:///{private / 'gradebook.db'}") as gb:
+        for name in absent:
+            entry = result["notebooks"][name]
+            for cell in gb.find_notebook(name, job.assignment).grade_cells:
+                entry["grades"][cell.name] = {"auto_score": 0.0, "max_score": cell.max_score,
+                                              "cell_type": cell.cell_type}
 
 
 def _collect_events(job: Job, private: Path, result: dict) -> None:
@@ -251,16 +273,21 @@ def _grade(job: Job, slot: int, result: dict, started: float) -> None:
         if old_course is not None:
             os.environ["AIMED_DB_URL"] = old_course
     config.NbGrader.logfile = ""
+    _zero_absent(job, private, result)
+    if all(e["status"] in ("missing", "unreadable") for e in result["notebooks"].values()):
+        return  # nothing to run: every notebook is missing or unreadable
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     t0 = time.perf_counter()
     outcome = api.autograde(job.assignment, job.student, force=True, create=True)
     result["timings"]["autograde"] = round(time.perf_counter() - t0, 3)
     if not outcome["success"]:
-        tail = "\n".join(outcome.get("log", "").strip().splitlines()[-6:])
-        _failure(result, "", f"nbgrader autograde failed: {outcome.get('error') or ''} {tail}"
-                 .strip())
+        errors = [line.split("]", 1)[-1].strip() for line in outcome.get("log", "").splitlines()
+                  if line.startswith("[ERROR]")]
+        _failure(result, "", "nbgrader autograde failed: " + (errors[0] if errors else "see "
+                                                                "the log"))
     _collect_events(job, private, result)
     _read_grades(job, private, config, result)
+    _zero_absent(job, private, result)
     if job.feedback:
         t0 = time.perf_counter()
         fb = api.generate_feedback(job.assignment, job.student, force=True)

@@ -1,0 +1,161 @@
+"""What the grading sandbox guarantees, measured with a real kernel.
+
+Each test starts one kernel exactly as grading does and lets it try to read and write
+the places a student must not reach. Grading as root and grading as a normal user are
+both measured; the normal user is simulated with ``setpriv`` when the suite runs as
+root (in a private mount namespace that makes this root-installed Python readable).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.grading
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = Path(__file__).with_name("sandbox_probe.py")
+NOBODY = 65534
+
+
+@pytest.fixture
+def tmp_path():
+    path = Path(tempfile.mkdtemp(prefix="aimed-sandbox-test-", dir="/tmp"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A course directory with a gradebook and a source folder, readable by anyone."""
+    course = tmp_path / "course"
+    (course / "source" / "m0").mkdir(parents=True)
+    (course / "source" / "m0" / "solutions.ipynb").write_text("{}")
+    (course / "gradebook.db").write_text("grades")
+    (course / "submitted" / "someone-else" / "m0").mkdir(parents=True)
+    (course / "submitted" / "someone-else" / "m0" / "work.ipynb").write_text("{}")
+    for path in [tmp_path, *course.rglob("*"), course]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return course
+
+
+def _private(course: Path) -> list[str]:
+    return [str(ROOT / "exercises"), str(ROOT / ".git"), str(ROOT / "tests"),
+            str(course / "gradebook.db"), str(course / "source" / "m0" / "solutions.ipynb"),
+            str(course / "submitted" / "someone-else" / "m0" / "work.ipynb")]
+
+
+def _run_probe(argv: list[str], env: dict | None = None, prefix: list[str] | None = None):
+    cmd = [*(prefix or []), sys.executable, str(PROBE), *argv]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False,
+                          env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _assert_isolated(facts: dict, private: list[str]) -> None:
+    assert facts["mode"] == "namespaces"
+    for path in private:
+        assert facts["read"][path] is False, f"the kernel can read {path}"
+        assert facts["write"][path] is False, f"the kernel can write {path}"
+    assert facts["cwd_writable"] is True
+    assert facts["pids"] in ([1], None) or len(facts["pids"]) <= 3
+    limits = facts["limits"]
+    assert limits["RLIMIT_AS"][0] == 2 * 1024**3
+    assert limits["RLIMIT_CPU"][0] == 120
+    assert limits["RLIMIT_FSIZE"][0] == 50_000_000
+    assert not [name for name in facts["env"] if (name.startswith("AIMED_") and
+                name != "AIMED_LANG") or "SECRET" in name]
+
+
+def _namespaces_available() -> bool:
+    from aimed.grading.sandbox import probe
+
+    return probe().mode == "namespaces"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="measures grading as root")
+def test_as_root_kernel_is_unprivileged_and_sees_nothing_private(tmp_path, course):
+    if not _namespaces_available():
+        pytest.skip("no namespace support on this machine; see test_uid_mode")
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, "AIMED_DB_URL": "sqlite:////nowhere.db", "SECRET_TOKEN": "s3cr3t"}
+    facts = _run_probe([str(work), "auto", *_private(course)], env=env)
+    _assert_isolated(facts, _private(course))
+    assert facts["uid"] >= 64000
+
+
+def _as_nobody_prefix(tmp_path: Path) -> tuple[list[str], dict]:
+    """Run as uid 65534 in a mount namespace where this Python is readable."""
+    if os.geteuid() != 0 or not shutil.which("setpriv") or not shutil.which("unshare"):
+        pytest.skip("needs root, setpriv and unshare to simulate a normal user")
+    home = tmp_path / "nobody"
+    (home / "sandbox").mkdir(parents=True)
+    shutil.chown(home, NOBODY, NOBODY)
+    shutil.chown(home / "sandbox", NOBODY, NOBODY)
+    blocked = next((p for p in reversed(Path(sys.base_prefix).parents)
+                    if p != Path("/") and not os.stat(p).st_mode & 0o001), None)
+    script = ["set -e", "mount --make-rprivate /"]
+    if blocked is not None:
+        keep = Path(sys.base_prefix)
+        stage = tmp_path / "stage"
+        stage.mkdir()
+        script += [f"mount --bind '{keep}' '{stage}'",
+                   f"mount -t tmpfs -o mode=0755 tmpfs '{blocked}'",
+                   f"mkdir -p '{keep}'", f"mount --bind '{stage}' '{keep}'"]
+    script.append('exec setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"')
+    prefix = ["unshare", "-m", "sh", "-c", "\n".join(script), "sh"]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "AIMED_SANDBOX_DIR": str(home / "sandbox"),
+           "SECRET_TOKEN": "s3cr3t"}
+    return prefix, env
+
+
+def test_as_normal_user_kernel_sees_nothing_private(tmp_path, course):
+    prefix, env = _as_nobody_prefix(tmp_path)
+    work = tmp_path / "nobody" / "work"
+    work.mkdir()
+    shutil.chown(work, NOBODY, NOBODY)
+    facts = _run_probe([str(work), "auto", *_private(course)], env=env, prefix=prefix)
+    if facts["mode"] != "namespaces":
+        pytest.skip("unprivileged user namespaces are disabled here: " + " ".join(
+            facts["describe"]))
+    _assert_isolated(facts, _private(course))
+    assert facts["uid"] == NOBODY
+
+
+def test_as_normal_user_without_namespaces_nothing_is_hidden(tmp_path, course):
+    """The honest gap: with mode 'none', graded code reads what the grader can read."""
+    prefix, env = _as_nobody_prefix(tmp_path)
+    work = tmp_path / "nobody" / "work"
+    work.mkdir()
+    shutil.chown(work, NOBODY, NOBODY)
+    facts = _run_probe([str(work), "none", *_private(course)], env=env, prefix=prefix)
+    assert facts["mode"] == "none"
+    assert facts["read"][str(course / "gradebook.db")] is True
+    assert facts["read"][str(ROOT / "exercises")] is True
+    assert "NO ISOLATION" in " ".join(facts["describe"])
+    assert facts["limits"]["RLIMIT_AS"][0] == 2 * 1024**3  # limits still hold
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the uid mode exists only when grading as root")
+def test_uid_mode_where_python_is_readable(tmp_path, course):
+    from aimed.grading.sandbox import harden_course, probe
+
+    isolation = probe(force_mode="uid")
+    if isolation.mode != "uid":
+        pytest.skip("uid mode unavailable here: " + " ".join(isolation.notes))
+    harden_course([course])
+    work = tmp_path / "work"
+    work.mkdir()
+    facts = _run_probe([str(work), "uid", *_private(course)[3:]])
+    assert facts["uid"] >= 64000
+    assert not any(facts["read"].values())
