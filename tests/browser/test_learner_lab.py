@@ -110,7 +110,7 @@ def test_validate_fails_on_blank_and_passes_with_reference_answers(browser, work
     relative = f"exercises/{source.parent.name}/{source.name}"
     reference = {cell.metadata["nbgrader"]["grade_id"]: cell.source
                  for cell in nbformat.read(source, as_version=4).cells
-                 if nbgrader_role(cell) == "autograded-answer"}
+                 if nbgrader_role(cell) in ("autograded-answer", "manual-answer")}
     with LabServer(workspace, tmp_path, lang="en") as lab:
         page = new_page(browser)
         page.goto(lab.lab_url(relative))
