@@ -189,3 +189,17 @@ def test_knowledge_based_planning_sentences(kbp_case):
         near_all.append(d[band])
         near_rectum.append(d[band & p.phantom.masks["rectum"][p.phantom.body]])
     assert np.concatenate(near_rectum).mean() < np.concatenate(near_all).mean() - 5
+
+
+# --------------------------------------------------------------------------- assignment
+
+def test_assignment_sentences():
+    patient = rt.make_phantom("prostate")
+    treatment = rt.plan(patient, rt.equally_spaced(7))
+    rectum = patient.masks["rectum"]
+    assert (treatment.ptv & rectum).any()  # "The PTV ... overlaps the front wall of the rectum"
+    assert (treatment.dose[rectum] >= 57.0).any()  # "the 95 % isodose ... bites into the rectum"
+    study = rt.margin_study(patient, [0.0, 2.5, 5.0, 7.5, 10.0], rt.equally_spaced(7),
+                            systematic_sd_mm=2.0, random_sd_mm=3.0, n_patients=200, seed=0)
+    reached = study.loc[study["coverage"] >= 0.9, "margin_mm"]
+    assert not reached.empty and reached.min() < rt.van_herk_margin(2.0, 3.0)
