@@ -71,7 +71,10 @@ def count(value: Any, param: str, *, minimum: int = 1) -> int:
 
 def dose_grid(dose: Any, param: str = "dose") -> np.ndarray:
     """Return a 2-D float array of doses in Gy, finite and >= 0."""
-    arr = np.asarray(dose, dtype=float) if not isinstance(dose, np.ndarray) else dose
+    try:
+        arr = dose if isinstance(dose, np.ndarray) else np.asarray(dose, dtype=float)
+    except (TypeError, ValueError):
+        raise fail(param, "dose_2d", shape="?") from None
     if arr.ndim != 2 or arr.size == 0 or arr.dtype.kind not in "iuf":
         raise fail(param, "dose_2d", shape=getattr(arr, "shape", None))
     arr = arr.astype(float, copy=False)
