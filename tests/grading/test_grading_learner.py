@@ -22,7 +22,8 @@ import pytest
 import variants
 from grading_support import ASSIGNMENTS, SAMPLE, SAMPLE_ROOT, build_submissions, source_root
 
-pytestmark = pytest.mark.grading
+pytestmark = [pytest.mark.grading,
+              pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 
 #: Attacks that plain nbgrader rewards with full marks on the sample assignment.
 FOOL_PLAIN = ["atk-transformer", "atk-monkeypatch", "atk-run-cell", "atk-read-source",

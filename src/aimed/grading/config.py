@@ -92,7 +92,7 @@ def nbgrader_config(course: Path | None = None, *, limits: Limits | None = None,
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades
 
-    from aimed.grading.preprocessors import GuardedExecute
+    from aimed.grading.preprocessors import FeedbackHTMLExporter, GuardedExecute
 
     ensure_tools_on_path()
     course = course or course_dir()
@@ -116,6 +116,7 @@ def nbgrader_config(course: Path | None = None, *, limits: Limits | None = None,
     c.IgnorePattern.pattern = WARNING_PATTERN
     c.OverwriteCells.add_missing_cells = True
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.exporter_class = FeedbackHTMLExporter
     logs = course / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     c.NbGrader.logfile = str(logs / "nbgrader.log")

@@ -26,6 +26,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,7 +42,15 @@ from aimed.grading.merge import (
     merge_result,
     submission_digest,
 )
-from aimed.grading.sandbox import Isolation, Limits, harden_course, limits_dict, probe
+from aimed.grading.sandbox import (
+    Isolation,
+    Limits,
+    harden_course,
+    limits_dict,
+    matplotlib_cache,
+    probe,
+    sandbox_base,
+)
 from aimed.grading.worker import Job, grade_submission, job_to_dict
 
 __all__ = ["GradeRun", "GradingError", "grade", "submissions"]
@@ -115,11 +124,33 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)
 
 
+def _quiet_nbgrader() -> None:
+    """nbgrader's gradebook code triggers SQLAlchemy warnings that are not ours to fix."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+
+
+def _preload() -> None:
+    """Import the grading machinery (workers forked afterwards share it)."""
+    import nbconvert.exporters  # noqa: F401
+    import nbgrader.apps
+    import nbgrader.converters  # noqa: F401
+
+    import aimed.grading.preprocessors  # noqa: F401
+
+
 def _worker_main(slot: int, conn: Any) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ.pop("AIMED_DB_URL", None)
     ensure_tools_on_path()
+    _quiet_nbgrader()
+    _preload()  # a no-op after fork; with spawn, done while the parent prepares the run
+
     while True:
         try:
             message = conn.recv()
@@ -164,17 +195,35 @@ def _failed_result(job: Job, reason: str) -> dict:
     }
 
 
-def _run_pool(jobs: list[Job], workers: int, limits: Limits,
-              on_result: Callable[[dict], None]) -> None:
-    """Grade ``jobs`` with ``workers`` processes, calling ``on_result`` in this process."""
-    if workers <= 1:
-        for job in jobs:
-            on_result(grade_submission(job, 0))
-        return
-    ctx = mp.get_context("spawn")
-    pending = collections.deque(jobs)
-    pool = [_Worker(ctx, slot) for slot in range(min(workers, len(jobs)))]
-    try:
+class _Pool:
+    """Worker processes that grade one submission at a time each.
+
+    The processes start (and import nbgrader) as soon as the pool is created, while the
+    parent prepares the run. A worker that crashes or exceeds its deadline is killed
+    and replaced; its submission gets a failure result.
+    """
+
+    def __init__(self, workers: int, jobs_hint: int):
+        size = max(1, min(workers, jobs_hint))
+        self.workers: list[_Worker] = []
+        if workers <= 1 or jobs_hint <= 0:
+            return
+        _preload()
+        # Forking this process (which has imported nbgrader) saves each worker seconds
+        # of imports; spawn is the safe fallback where fork is unavailable or threads
+        # already run here.
+        fork = "fork" in mp.get_all_start_methods() and threading.active_count() == 1
+        self.ctx = mp.get_context("fork" if fork else "spawn")
+        self.workers = [_Worker(self.ctx, slot) for slot in range(size)]
+
+    def run(self, jobs: list[Job], limits: Limits, on_result: Callable[[dict], None]) -> None:
+        """Grade ``jobs``, calling ``on_result`` in this process as each one finishes."""
+        if not self.workers:
+            for job in jobs:
+                on_result(grade_submission(job, 0))
+            return
+        pool = self.workers
+        pending = collections.deque(jobs)
         while pending or any(w.job for w in pool):
             for worker in pool:
                 if worker.job is None and pending:
@@ -182,7 +231,8 @@ def _run_pool(jobs: list[Job], workers: int, limits: Limits,
                     worker.started = time.monotonic()
                     worker.conn.send(job_to_dict(worker.job))
             busy = [w for w in pool if w.job is not None]
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=1.0)
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                         timeout=1.0)
             for index, worker in enumerate(pool):
                 if worker.job is None:
                     continue
@@ -200,22 +250,24 @@ def _run_pool(jobs: list[Job], workers: int, limits: Limits,
                     reason = (f"the grading process crashed (exit code "
                               f"{worker.process.exitcode}) while grading this submission")
                 elif time.monotonic() - worker.started > _deadline(job, limits):
-                    reason = (f"grading took longer than {_deadline(job, limits):.0f} s; the "
-                              "grading process was stopped")
+                    reason = (f"grading took longer than {_deadline(job, limits):.0f} s; "
+                              "the grading process was stopped")
                 else:
                     continue
                 worker.kill()
-                pool[index] = _Worker(ctx, worker.slot)
+                pool[index] = _Worker(self.ctx, worker.slot)
                 on_result(_failed_result(job, reason))
-    finally:
-        for worker in pool:
+
+    def close(self) -> None:
+        """Stop every worker (idle ones politely, busy ones at once)."""
+        for worker in self.workers:
             try:
                 if worker.job is None and worker.process.is_alive():
                     worker.conn.send(None)
             except OSError:
                 pass
         deadline = time.monotonic() + 5
-        for worker in pool:
+        for worker in self.workers:
             if worker.job is None:
                 worker.process.join(timeout=max(0.1, deadline - time.monotonic()))
             worker.kill()
@@ -286,18 +338,42 @@ def grade(assignments: list[str] | None = None, *, course: Path | None = None,
         If an assignment is unknown to the gradebook (not released yet).
     ValueError
         If ``workers`` is not a positive integer.
-    """
-    from aimed.grading.report import write_reports
 
+    Notes
+    -----
+    Every progress line is also appended to ``<course>/logs/grade.log``.
+    """
     started = time.perf_counter()
-    say = progress or (lambda _line: None)
+    show = progress or (lambda _line: None)
     if workers is None:
         workers = os.cpu_count() or 1
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
     ensure_tools_on_path()
+    _quiet_nbgrader()
     limits = limits or Limits()
     course = course or course_dir()
+    logs = course / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_file = (logs / "grade.log").open("a", encoding="utf-8")
+
+    def say(line: str) -> None:
+        show(line)
+        log_file.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")
+        log_file.flush()
+
+    try:
+        return _grade(assignments, course, workers, limits, force, students, sandbox,
+                      feedback, mode, say, started)
+    finally:
+        log_file.close()
+
+
+def _grade(assignments: list[str] | None, course: Path, workers: int, limits: Limits,
+           force: bool, students: list[str] | None, sandbox: bool, feedback: bool,
+           mode: str | None, say: Callable[[str], None], started: float) -> GradeRun:
+    from aimed.grading.report import write_reports
+
     url = db_url(course)
     known = _released(url)
     names = list(assignments) if assignments else [
@@ -308,6 +384,37 @@ def grade(assignments: list[str] | None = None, *, course: Path | None = None,
         raise GradingError(f"unknown assignment(s) {unknown}: release them first "
                            f"(aimed release); released: {known}")
     run = GradeRun(course=course, assignments=names)
+    found = submissions(course, names, students)
+    pool = _Pool(workers, len(found))  # workers start importing while we prepare
+    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=sandbox_base()))
+    os.chmod(run_dir, 0o711)
+    try:
+        _prepare_and_grade(run, url, names, found, pool, run_dir, limits, force, sandbox,
+                           feedback, mode, workers, say)
+    except KeyboardInterrupt:
+        run.interrupted = True
+        say(f"interrupted after {run.graded} submission(s); run the same command again to "
+            "finish (finished submissions are kept)")
+    finally:
+        pool.close()
+        if not os.environ.get("AIMED_KEEP_SANDBOX"):
+            shutil.rmtree(run_dir, ignore_errors=True)
+    run.reports = write_reports(run, url)
+    run.seconds = time.perf_counter() - started
+    say(f"done in {run.seconds:.1f} s: {run.graded} graded, {run.reused} reused; reports in "
+        f"{course / 'reports'}")
+    return run
+
+
+def _prepare_and_grade(run: GradeRun, url: str, names: list[str],
+                       found: list[tuple[str, str, Path]], pool: _Pool, run_dir: Path,
+                       limits: Limits, force: bool, sandbox: bool, feedback: bool,
+                       mode: str | None, workers: int, say: Callable[[str], None]) -> None:
+    from nbgrader.api import Gradebook
+
+    from aimed.grading.config import COURSE_ID
+
+    course = run.course
     isolation = probe(limits, force_mode=mode) if sandbox else Isolation(
         "none", os.geteuid() == 0, ["Grading without the sandbox (sandbox=False)."])
     run.isolation = isolation
@@ -319,45 +426,40 @@ def grade(assignments: list[str] | None = None, *, course: Path | None = None,
         isolation.notes.extend(f"Permissions tightened: {line}" for line in changed)
     for line in isolation.describe():
         say(f"sandbox: {line}")
-    found = submissions(course, names, students)
     say(f"grading {len(found)} submission(s) of {', '.join(names) or 'nothing'} "
         f"with {workers} worker(s)")
-    from aimed.grading.sandbox import matplotlib_cache, sandbox_base
-
-    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=sandbox_base()))
-    os.chmod(run_dir, 0o711)
     journal = Journal(course)
-    try:
-        template = run_dir / "template.db"
-        notebooks = build_template(url, names, template) if names else {}
-        if template.exists():
-            os.chmod(template, 0o600)
-        prints = {name: fingerprint(url, name) for name in names}
-        extras = _source_extras(course, names, run_dir)
-        mpl = matplotlib_cache() if sandbox else ""
-        jobs: list[Job] = []
-        for student, name, folder in found:
-            digest = submission_digest(folder, name, student, prints[name], str(limits),
-                                       str(sandbox), str(feedback))
-            cached = None if force else journal.get(name, student, digest)
-            if cached is not None:
-                run.results.append(cached)
-                run.reused += 1
-                continue
-            jobs.append(Job(student=student, assignment=name, submission=str(folder),
-                            release=str(course / "release" / name),
-                            template_db=str(template), source_files=extras.get(name, ""),
-                            notebooks=notebooks[name], run_dir=str(run_dir),
-                            limits=limits_dict(limits), mode=isolation.mode if sandbox else "",
-                            mpl_cache=mpl, sandbox=sandbox, feedback=feedback, digest=digest))
+    template = run_dir / "template.db"
+    notebooks = build_template(url, names, template) if names else {}
+    if template.exists():
+        os.chmod(template, 0o600)
+    prints = {name: fingerprint(url, name) for name in names}
+    extras = _source_extras(course, names, run_dir)
+    mpl = matplotlib_cache() if sandbox else ""
+    jobs: list[Job] = []
+    for student, name, folder in found:
+        digest = submission_digest(folder, name, student, prints[name], str(limits),
+                                   str(sandbox), str(feedback))
+        cached = None if force else journal.get(name, student, digest)
+        if cached is not None:
+            run.results.append(cached)
+            run.reused += 1
+            continue
+        jobs.append(Job(student=student, assignment=name, submission=str(folder),
+                        release=str(course / "release" / name),
+                        template_db=str(template), source_files=extras.get(name, ""),
+                        notebooks=notebooks[name], run_dir=str(run_dir),
+                        limits=limits_dict(limits), mode=isolation.mode if sandbox else "",
+                        mpl_cache=mpl, sandbox=sandbox, feedback=feedback, digest=digest))
+    total = len(jobs)
+    with Gradebook(url, COURSE_ID) as gradebook:  # the run's single writer
         if run.reused:
             say(f"reusing {run.reused} result(s) of an earlier run (unchanged submissions)")
             for result in run.results:
-                merge_result(result, course=course, db_url=url)
-        total = len(jobs)
+                merge_result(result, course=course, db_url=url, gradebook=gradebook)
 
         def on_result(result: dict) -> None:
-            merge_result(result, course=course, db_url=url)
+            merge_result(result, course=course, db_url=url, gradebook=gradebook)
             journal.put(result)
             sandbox_dir = result.get("sandbox")
             if sandbox_dir and not os.environ.get("AIMED_KEEP_SANDBOX"):
@@ -367,20 +469,7 @@ def grade(assignments: list[str] | None = None, *, course: Path | None = None,
             for line in _progress_line(run.graded, total, result):
                 say(line)
 
-        try:
-            _run_pool(jobs, workers, limits, on_result)
-        except KeyboardInterrupt:
-            run.interrupted = True
-            say(f"interrupted after {run.graded} of {total} submission(s); run the same "
-                "command again to finish (finished submissions are kept)")
-    finally:
-        if not os.environ.get("AIMED_KEEP_SANDBOX"):
-            shutil.rmtree(run_dir, ignore_errors=True)
-    run.reports = write_reports(run, url)
-    run.seconds = time.perf_counter() - started
-    say(f"done in {run.seconds:.1f} s: {run.graded} graded, {run.reused} reused; reports in "
-        f"{course / 'reports'}")
-    return run
+        pool.run(jobs, limits, on_result)
 
 
 def _released(url: str) -> list[str]:

@@ -110,10 +110,8 @@ def snapshot() -> bool:
     import string  # noqa: F401
     import traceback  # noqa: F401
 
-    import numpy
-    import numpy.testing  # noqa: F401
+    import numpy  # noqa: F401 - imported now so that its namespace is recorded
     import pandas
-    import pandas.testing
 
     import aimed.feedback
     import aimed.i18n

@@ -64,10 +64,13 @@ def read_notebook(path: Path) -> tuple[NotebookNode | None, str | None]:
         return None, "the file is not text (UTF-8)"
     except json.JSONDecodeError as exc:
         return None, f"the file is not valid JSON (line {exc.lineno}: {exc.msg})"
+    invalid: dict = {}
     try:
-        nb = nbformat.reads(text, as_version=4)
-        nbformat.validate(nb)
+        nb = nbformat.reads(text, as_version=4, capture_validation_error=invalid)
     except Exception as exc:  # noqa: BLE001 - any schema problem makes it ungradable
+        invalid["ValidationError"] = exc
+    if invalid:
+        exc = invalid["ValidationError"]
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, f"the file is not a valid Jupyter notebook ({first[:160]})"
     return nb, None

@@ -93,7 +93,9 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int,
 
 
 def prctl(option: int, value: int) -> None:
-    """Call ``prctl(2)`` with one argument."""
+    """Call ``prctl(2)`` with one argument (does nothing outside Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
     _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), f"prctl({option})")
 
 

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aimed.grading.config import COURSE_ID
+from aimed.grading.config import COURSE_ID, ensure_tools_on_path
 
 __all__ = ["GRADING_VERSION", "Journal", "build_template", "fingerprint", "merge_result",
            "submission_digest"]
@@ -61,6 +61,8 @@ def build_template(db_url: str, assignments: list[str], dest: Path) -> dict[str,
     """
     from nbgrader.api import Gradebook
 
+    ensure_tools_on_path()  # nbgrader runs `alembic` when it creates a gradebook
+    _stamp_alembic(db_url, dest)
     out: dict[str, list[str]] = {}
     with Gradebook(db_url, COURSE_ID) as src, Gradebook(f"sqlite:///{dest}", COURSE_ID) as dst:
         for name in assignments:
@@ -86,6 +88,31 @@ def build_template(db_url: str, assignments: list[str], dest: Path) -> dict[str,
                                                      locked=cell.locked, source=cell.source,
                                                      checksum=cell.checksum)
     return out
+
+
+def _stamp_alembic(db_url: str, dest: Path) -> None:
+    """Give a new SQLite gradebook the schema version of the course's.
+
+    nbgrader asks the ``alembic`` command for the schema version whenever it creates
+    a gradebook (a second or more); the course gradebook already knows it.
+    """
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(db_url)
+        with engine.connect() as connection:
+            version = connection.execute(text("SELECT version_num FROM alembic_version")
+                                         ).scalar()
+        engine.dispose()
+    except Exception:  # noqa: BLE001 - nbgrader will ask alembic itself
+        return
+    if version:
+        with sqlite3.connect(dest) as db:
+            db.execute("CREATE TABLE IF NOT EXISTS alembic_version "
+                       "(version_num VARCHAR(32) NOT NULL)")
+            db.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
 
 
 def fingerprint(db_url: str, assignment: str) -> str:
@@ -131,7 +158,7 @@ def _replace_file(source: str | None, dest: Path) -> None:
     os.replace(partial, dest)
 
 
-def merge_result(result: dict, *, course: Path, db_url: str) -> None:
+def merge_result(result: dict, *, course: Path, db_url: str, gradebook: Any = None) -> None:
     """Merge one worker result into the course: files first, then one transaction.
 
     Parameters
@@ -142,7 +169,11 @@ def merge_result(result: dict, *, course: Path, db_url: str) -> None:
         The course directory.
     db_url : str
         The course gradebook.
+    gradebook : nbgrader.api.Gradebook, optional
+        An open connection to reuse (the grading run keeps one for all its merges).
     """
+    from contextlib import nullcontext
+
     from nbgrader.api import Gradebook
 
     student, assignment = result["student"], result["assignment"]
@@ -154,29 +185,37 @@ def merge_result(result: dict, *, course: Path, db_url: str) -> None:
                           course / "feedback" / student / assignment / f"{name}.html")
 
     def write() -> None:
-        with Gradebook(db_url, COURSE_ID) as gb:
-            gb.update_or_create_student(student)
-            stamp = result.get("timestamp")
-            if stamp:
-                gb.update_or_create_submission(
-                    assignment, student, timestamp=dt.datetime.fromisoformat(stamp))
-            else:
-                gb.update_or_create_submission(assignment, student)
-            for name, entry in result["notebooks"].items():
-                notebook = gb.find_submission_notebook(name, assignment, student)
-                absent = entry["status"] in ("missing", "unreadable") or not entry["grades"]
-                for grade in notebook.grades:
-                    info = entry["grades"].get(grade.name)
-                    if absent or info is None:
-                        grade.auto_score = 0.0
-                        grade.needs_manual_grade = False
-                        continue
-                    grade.auto_score = info["auto_score"]
-                    grade.needs_manual_grade = (grade.manual_score is not None
-                                                or grade.auto_score is None)
-                for comment in notebook.comments:
-                    comment.auto_comment = None if absent else entry["comments"].get(comment.name)
-            gb.db.commit()
+        with (nullcontext(gradebook) if gradebook is not None
+              else Gradebook(db_url, COURSE_ID)) as gb:
+            try:
+                _write(gb)
+            except Exception:
+                gb.db.rollback()
+                raise
+
+    def _write(gb: Any) -> None:
+        gb.update_or_create_student(student)
+        stamp = result.get("timestamp")
+        if stamp:
+            gb.update_or_create_submission(
+                assignment, student, timestamp=dt.datetime.fromisoformat(stamp))
+        else:
+            gb.update_or_create_submission(assignment, student)
+        for name, entry in result["notebooks"].items():
+            notebook = gb.find_submission_notebook(name, assignment, student)
+            absent = entry["status"] in ("missing", "unreadable") or not entry["grades"]
+            for grade in notebook.grades:
+                info = entry["grades"].get(grade.name)
+                if absent or info is None:
+                    grade.auto_score = 0.0
+                    grade.needs_manual_grade = False
+                    continue
+                grade.auto_score = info["auto_score"]
+                grade.needs_manual_grade = (grade.manual_score is not None
+                                            or grade.auto_score is None)
+            for comment in notebook.comments:
+                comment.auto_comment = None if absent else entry["comments"].get(comment.name)
+        gb.db.commit()
 
     _db_retry(write)
 

@@ -11,8 +11,9 @@
 * **an attestation check** after every test cell that uses ``fb.checks``: the cell
   earns its points only if the trusted ``checks`` reported success with this cell's
   one-time nonce; otherwise an error is added to the cell, so it scores 0;
-* **a canary** after every test cell: a check that must fail. If it passes, the
-  kernel's checks have been neutralised and the submission is flagged;
+* **a canary** after the last test cell: a check that must fail. If it passes, the
+  kernel's checks have been neutralised and the submission is flagged (each test
+  cell's own attestation already refuses points to checks that did not run);
 * **local failures**: a kernel that dies, or a notebook that exceeds its wall-time
   budget, ends that notebook only; the cells that could not run get an error output
   that says why, and grading goes on.
@@ -32,8 +33,10 @@ import threading
 import time
 from typing import Any
 
+import jinja2
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import DeadKernelError
+from nbconvert.exporters import HTMLExporter
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
@@ -41,7 +44,7 @@ from traitlets import Bool, Integer
 
 from aimed.grading.guard import ATTEST_MIME
 
-__all__ = ["EVENT_KINDS", "GuardedExecute", "is_test_cell"]
+__all__ = ["EVENT_KINDS", "FeedbackHTMLExporter", "GuardedExecute", "is_test_cell"]
 
 #: Event kinds recorded in ``nb.metadata.aimed.events``; the value says whether the
 #: event is a failure (something did not run) rather than a flag for review only.
@@ -85,7 +88,7 @@ class GuardedExecute(Execute):
     """nbgrader's ``Execute`` with trusted helpers, attestation, canary and watchdog."""
 
     guard = Bool(True, help="Restore trusted helpers before each test cell").tag(config=True)
-    canary = Bool(True, help="Run a must-fail check after each test cell").tag(config=True)
+    canary = Bool(True, help="Run a must-fail check after the last test cell").tag(config=True)
     attest = Bool(True, help="Test cells using fb.checks must attest success").tag(
         config=True)
     notebook_timeout = Integer(600, help="Wall time of the whole notebook, s").tag(config=True)
@@ -110,6 +113,8 @@ class GuardedExecute(Execute):
         self._aimed_events: list[dict] = []
         self._aimed_dead: str | None = None
         self._aimed_snapshot = False
+        self._aimed_last_test = max((i for i, c in enumerate(nb.cells) if is_test_cell(c)),
+                                    default=-1)
         self._aimed_started = time.monotonic()
         self._aimed_timer = threading.Timer(self.notebook_timeout, self._on_watchdog)
         self._aimed_timer.daemon = True
@@ -220,7 +225,7 @@ class GuardedExecute(Execute):
         self.nb.cells[index] = cell  # nbclient stores the executed cell at that index
         if not any(o.get("output_type") == "error" for o in probe.outputs):
             self._event("canary-passed", cell, index,
-                        "a check that must fail passed right after this test: the "
+                        "a check that must fail passed after the last test: the "
                         "kernel's checks were neutralised")
 
     # ------------------------------------------------------------------ cells
@@ -247,7 +252,7 @@ class GuardedExecute(Execute):
                             "the cell ran out of memory (the kernel's address-space limit)")
             if test:
                 self._check_attestation(cell, index, nonce)
-                if self.canary:
+                if self.canary and index == self._aimed_last_test:
                     self._run_canary(cell, index)
         except DeadKernelError as exc:
             self._on_dead_kernel(cell, index, exc)
@@ -266,3 +271,35 @@ class GuardedExecute(Execute):
         self._aimed_dead = reason
         cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"]
         cell.outputs.append(_error_output("DeadKernelError", reason))
+
+
+
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled Jinja templates, shared by every exporter of this process."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Any) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _MemoryBytecodeCache()
+
+
+class FeedbackHTMLExporter(HTMLExporter):
+    """nbconvert's HTML exporter, compiling the feedback templates once per process.
+
+    nbgrader creates a new exporter for every feedback file; with this class (set as
+    ``GenerateFeedback.exporter_class``) the Jinja templates are compiled once per
+    grading worker instead of once per notebook.
+    """
+
+    def _create_environment(self) -> Any:
+        environment = super()._create_environment()
+        environment.bytecode_cache = _BYTECODE
+        return environment

@@ -103,6 +103,7 @@ def _png(fig: Any) -> str:
 def _score_chart(name: str, rows: list[dict]) -> str | None:
     import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.ticker import MaxNLocator
 
     from aimed import plotting
 
@@ -117,6 +118,7 @@ def _score_chart(name: str, rows: list[dict]) -> str | None:
     ax.axvline(float(np.median(percent)), color=plotting.colour(1), linestyle="--",
                label=f"median {np.median(percent):.0f} %")
     ax.set_xlim(0, 100)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     plotting.finish(ax, f"{name}: score distribution (n = {len(submitted)})",
                     "score (% of maximum)", "students", legend=True)
     return _png(fig)

@@ -167,12 +167,17 @@ def sandbox_base() -> Path:
 def readonly_paths() -> list[str]:
     """Host paths the jailed kernel sees read-only: system folders and Python's."""
     import aimed
-    from aimed.data._registry import datasets_root
 
+    package = Path(aimed.__file__).resolve().parent
+    # Where aimed.data finds its files (see aimed.data._registry.datasets_root): inside
+    # an installed wheel, or the repository's datasets/ in a source checkout. Computed
+    # here so that starting a kernel does not import aimed.data (a second).
+    root = package / "datasets"
+    if not root.is_dir():
+        root = package.parents[1] / "datasets"
     paths = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
     paths += [sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))]
-    paths.append(str(Path(aimed.__file__).resolve().parents[1]))
-    root = datasets_root()
+    paths.append(str(package.parent))
     if root.is_dir():
         paths.append(str(root.resolve()))
     for entry in sys.path:
@@ -216,8 +221,10 @@ def build_spec(mode: str, *, workdir: str, limits: Limits, state_dir: str, slot:
 
 
 def _processes_of(uid: int) -> int:
-    """Count the threads of ``uid`` (what ``RLIMIT_NPROC`` counts)."""
+    """Count the threads of ``uid`` (what ``RLIMIT_NPROC`` counts); 0 without /proc."""
     count = 0
+    if not os.path.isdir("/proc"):
+        return count
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -290,7 +297,7 @@ def _try_mode(mode: str, limits: Limits) -> tuple[bool, str]:
         Path(spec_path).write_text(json.dumps(spec))
         conn = os.path.join(state, "conn.json")
         Path(conn).write_text("{}")
-        code = ("import os, sys, numpy, aimed.feedback; "
+        code = ("import os, sys, numpy, aimed.grading.guard; "
                 "assert os.getcwd() == sys.argv[1]; open('probe.txt', 'w').write('ok')")
         cmd = _jail_command(spec_path, conn, [sys.executable, "-c", code, workdir])
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False,
@@ -318,12 +325,28 @@ def matplotlib_cache() -> str:
     """
     if "path" in _MPL_CACHE:
         return _MPL_CACHE["path"]
-    folder = tempfile.mkdtemp(prefix="mplcache-", dir=sandbox_base())
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": folder, "MPLCONFIGDIR": folder}
+    import hashlib
+    from importlib.metadata import version
+
+    key = hashlib.sha256(f"{sys.prefix}|{version('matplotlib')}".encode()).hexdigest()[:12]
+    final = sandbox_base() / f"mplcache-{key}"
+    found = sorted(final.glob("fontlist-*.json"))
+    if found:
+        _MPL_CACHE["path"] = str(found[0])
+        return _MPL_CACHE["path"]
+    folder = Path(tempfile.mkdtemp(prefix="mplcache-", dir=sandbox_base()))
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "MPLCONFIGDIR": str(folder)}
     done = subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env,
                           capture_output=True, timeout=300, check=False)
-    found = sorted(Path(folder).glob("fontlist-*.json"))
-    _MPL_CACHE["path"] = str(found[0]) if done.returncode == 0 and found else ""
+    found = sorted(folder.glob("fontlist-*.json"))
+    if done.returncode != 0 or not found:
+        _MPL_CACHE["path"] = ""
+        return ""
+    try:
+        folder.rename(final)  # atomic: of two concurrent runs, one keeps its identical file
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+    _MPL_CACHE["path"] = str(sorted(final.glob("fontlist-*.json"))[0])
     return _MPL_CACHE["path"]
 
 

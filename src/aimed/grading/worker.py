@@ -18,6 +18,7 @@ the course gradebook, alone and in one place.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import shutil
 import stat
@@ -100,20 +101,41 @@ def _safe_copy(source: Path, dest: Path, result: dict) -> None:
             shutil.copyfile(path, dest / rel / name)
 
 
+@functools.lru_cache(maxsize=32)
+def _released_cached(path: str, mtime: float) -> Any:
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
+def _released(path: str) -> Any:
+    """The released student version (read once per worker; treat as read-only)."""
+    return _released_cached(path, os.stat(path).st_mtime)
+
+
+def _originals(template: Path, assignment: str) -> dict[str, dict[str, str]]:
+    """Notebook → grade_id → source of its nbgrader cells, as stored in the gradebook."""
+    import sqlite3
+
+    out: dict[str, dict[str, str]] = {}
+    with sqlite3.connect(f"file:{template}?mode=ro", uri=True) as db:
+        rows = db.execute(
+            "SELECT notebook.name, source_cell.name, source_cell.source FROM source_cell "
+            "JOIN notebook ON source_cell.notebook_id = notebook.id "
+            "JOIN assignment ON notebook.assignment_id = assignment.id "
+            "WHERE assignment.name = ?", (assignment,)).fetchall()
+    for notebook, name, source in rows:
+        out.setdefault(notebook, {})[name] = source or ""
+    return out
+
+
 def _check_notebooks(job: Job, private: Path, result: dict) -> None:
     """Pre-execution checks; removes notebooks that cannot be graded."""
-    import nbformat
-    from nbgrader.api import Gradebook
-
     from aimed.grading.integrity import read_notebook, scan_notebook, tampering
 
     folder = private / "submitted" / job.student / job.assignment
     expected = {f"{name}.ipynb" for name in job.notebooks}
-    originals: dict[str, dict[str, str]] = {}
-    with Gradebook(f"sqlite:///{private / 'gradebook.db'}") as gb:
-        for name in job.notebooks:
-            cells = gb.find_notebook(name, job.assignment).source_cells
-            originals[name] = {cell.name: cell.source or "" for cell in cells}
+    originals = _originals(Path(job.template_db), job.assignment)
     present = sorted(p.name for p in folder.glob("*.ipynb"))
     for name in present:
         if name not in expected:
@@ -138,14 +160,71 @@ def _check_notebooks(job: Job, private: Path, result: dict) -> None:
             _flag(result, nb_name, "", f"unreadable notebook: {problem}")
             path.unlink()
             continue
-        released = nbformat.read(Path(job.release) / f"{nb_name}.ipynb", as_version=4)
-        for issue in tampering(submitted, released, originals[nb_name]):
+        released = _released(str(Path(job.release) / f"{nb_name}.ipynb"))
+        for issue in tampering(submitted, released, originals.get(nb_name, {})):
             _flag(result, nb_name, issue.grade_id, issue.reason)
         for issue in scan_notebook(submitted, released):
             _flag(result, nb_name, issue.grade_id, issue.reason)
 
 
+_GRADES_SQL = """
+SELECT notebook.name, base_cell.name, grade.auto_score, grade_cells.max_score,
+       grade_cells.cell_type
+FROM grade
+JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id
+JOIN notebook ON submitted_notebook.notebook_id = notebook.id
+JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id
+JOIN assignment ON submitted_assignment.assignment_id = assignment.id
+JOIN base_cell ON grade.cell_id = base_cell.id
+JOIN grade_cells ON grade_cells.id = base_cell.id
+WHERE assignment.name = ? AND submitted_assignment.student_id = ?
+"""
+_COMMENTS_SQL = """
+SELECT notebook.name, base_cell.name, comment.auto_comment
+FROM comment
+JOIN submitted_notebook ON comment.notebook_id = submitted_notebook.id
+JOIN notebook ON submitted_notebook.notebook_id = notebook.id
+JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id
+JOIN assignment ON submitted_assignment.assignment_id = assignment.id
+JOIN base_cell ON comment.cell_id = base_cell.id
+WHERE assignment.name = ? AND submitted_assignment.student_id = ?
+"""
+_STAMP_SQL = """
+SELECT submitted_assignment.timestamp FROM submitted_assignment
+JOIN assignment ON submitted_assignment.assignment_id = assignment.id
+WHERE assignment.name = ? AND submitted_assignment.student_id = ?
+"""
+
+
 def _read_grades(job: Job, private: Path, config: Any, result: dict) -> None:
+    """Read what nbgrader saved in the private gradebook (plain SQL, which is fast)."""
+    import datetime as dt
+    import sqlite3
+
+    key = (job.assignment, job.student)
+    try:
+        with sqlite3.connect(f"file:{private / 'gradebook.db'}?mode=ro", uri=True) as db:
+            grades = db.execute(_GRADES_SQL, key).fetchall()
+            comments = db.execute(_COMMENTS_SQL, key).fetchall()
+            stamp = db.execute(_STAMP_SQL, key).fetchone()
+    except sqlite3.Error:
+        _read_grades_orm(job, config, result)
+        return
+    for notebook, name, auto, maximum, cell_type in grades:
+        entry = result["notebooks"].get(notebook)
+        if entry is not None:
+            entry["grades"][name] = {"auto_score": auto, "max_score": maximum,
+                                     "cell_type": cell_type}
+    for notebook, name, text in comments:
+        entry = result["notebooks"].get(notebook)
+        if entry is not None:
+            entry["comments"][name] = text
+    if stamp and stamp[0]:
+        result["timestamp"] = dt.datetime.fromisoformat(str(stamp[0])).isoformat()
+
+
+def _read_grades_orm(job: Job, config: Any, result: dict) -> None:
+    """The same through nbgrader's API (used if its schema ever changes)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
@@ -183,7 +262,7 @@ def _zero_absent(job: Job, private: Path, result: dict) -> None:
 
 
 def _collect_events(job: Job, private: Path, result: dict) -> None:
-    import nbformat
+    import json
 
     from aimed.grading.preprocessors import EVENT_KINDS
 
@@ -193,8 +272,8 @@ def _collect_events(job: Job, private: Path, result: dict) -> None:
         if not path.exists():
             continue
         entry["autograded"] = str(path)
-        nb = nbformat.read(path, as_version=4)
-        meta = nb.metadata.get("aimed", {})
+        with path.open(encoding="utf-8") as handle:
+            meta = json.load(handle).get("metadata", {}).get("aimed", {})
         entry["execute_seconds"] = meta.get("execute_seconds")
         for event in meta.get("events", []):
             kind, detail = event.get("kind", ""), event.get("detail", "")
