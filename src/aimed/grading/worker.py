@@ -344,13 +344,13 @@ def _grade(job: Job, slot: int, result: dict, started: float) -> None:
     _check_notebooks(job, private, result)
     result["timings"]["setup"] = round(time.perf_counter() - started, 3)
 
-    old_course = os.environ.pop("AIMED_DB_URL", None)
+    course_db = os.environ.pop("AIMED_DB_URL", None)  # the private gradebook is SQLite
     try:
         config = nbgrader_config(private, limits=Limits(**job.limits), slot=slot,
                                  sandbox=job.sandbox, mode=job.mode, mpl_cache=job.mpl_cache)
     finally:
-        if old_course is not None:
-            os.environ["AIMED_DB_URL"] = old_course
+        if course_db is not None:
+            os.environ["AIMED_DB_URL"] = course_db
     config.NbGrader.logfile = ""
     _zero_absent(job, private, result)
     if all(e["status"] in ("missing", "unreadable") for e in result["notebooks"].values()):
