@@ -500,3 +500,47 @@ def test_locale_files_exist_for_grading():
     english = json.loads((root / "en" / "grading.json").read_text())
     french = json.loads((root / "fr" / "grading.json").read_text())
     assert set(english) == set(french)
+
+
+# ------------------------------------------------------------------------- guard helpers
+
+
+def test_guard_restores_namespaces_classes_and_lists_in_place():
+    from aimed.grading import guard
+
+    restored: list[str] = []
+    namespace = {"isclose": "original", "pi": 3.14, "_": "last result"}
+    saved = dict(namespace)
+    namespace.update(isclose="patched", _="another result", extra=1)
+    guard._restore_namespace("math", namespace, saved, set(), restored)
+    assert namespace["isclose"] == "original" and restored == ["math.isclose was rebound"]
+
+    class Table:
+        def equals(self, other):
+            return False
+
+    snapshot = dict(vars(Table))
+    Table.equals = lambda self, other: True
+    Table.__eq__ = lambda self, other: True
+    restored.clear()
+    guard._restore_class(Table, snapshot, restored)
+    assert Table().equals(Table()) is False
+    assert Table() != Table()
+    assert any("Table.equals was rebound" in r for r in restored)
+    assert any("Table.__eq__ was added" in r for r in restored)
+
+    hooks = ["trusted"]
+    keep = hooks  # a read-only property would hand out this very list
+    hooks.append("student transformer")
+    restored.clear()
+    guard._restore_list("IPython input_transformers_cleanup", hooks, ["trusted"], restored)
+    assert keep == ["trusted"] and restored == [
+        "IPython input_transformers_cleanup was modified"]
+
+
+def test_guard_without_snapshot_says_so():
+    from aimed.grading import guard
+
+    assert guard._state is None
+    assert guard.protect("n") == {
+        "nonce": "n", "restored": ["the grading kernel was started without its trusted snapshot"]}

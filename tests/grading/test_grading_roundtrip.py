@@ -54,10 +54,10 @@ def test_attack_is_flagged_and_earns_nothing(graded, assignment, attack):
 
 
 EXPECTED_REASON = {
-    "atk-transformer": r"input_transformers|IPython .* were modified",
+    "atk-transformer": r"guard-restored\].*IPython input_transformers_cleanup was modified",
     "atk-always-equal": r"comparison-dunder",
-    "atk-monkeypatch": r"aimed\.feedback\.(checks|assert_\w+) (was rebound|= \.\.\.)",
-    "atk-run-cell": r"run_cell|transform_cell",
+    "atk-monkeypatch": r"guard-restored\].*aimed\.feedback\.(checks|assert_\w+) was rebound",
+    "atk-run-cell": r"guard-restored\].*shell\.run_cell",
     "atk-read-source": r"of file contents|source",
     "atk-write-gradebook": r"gradebook|database",
     "atk-delete-tests": r"was deleted",
@@ -71,6 +71,8 @@ def test_each_attack_is_named_in_its_flags(graded, attack):
     for assignment in ASSIGNMENTS:
         reasons = " | ".join(f["reason"] for f in graded.flags_of(attack, assignment))
         assert re.search(EXPECTED_REASON[attack], reasons), (assignment, reasons)
+        # The trusted helpers were re-established before every test, whatever the attack.
+        assert "guard-missing" not in reasons, (assignment, reasons)
 
 
 def test_attacks_did_not_reach_the_course(graded):

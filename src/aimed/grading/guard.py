@@ -253,11 +253,9 @@ def restore() -> list[str]:
         kernel.shell_handlers.update(s["shell_handlers"])
         restored.append("the kernel's message handlers were replaced")
     for name, saved in s["transformers"].items():
-        current = getattr(shell, name)
-        if len(current) != len(saved) or any(a is not b for a, b in zip(current, saved,
-                                                                           strict=False)):
-            setattr(shell, name, list(saved))
-            restored.append(f"IPython {name} were modified")
+        # Some of these are read-only properties over the transformer manager's lists,
+        # so the lists are restored in place.
+        _restore_list(f"IPython {name}", getattr(shell, name), saved, restored)
     manager = s["manager"]
     for name, saved in s["manager_lists"].items():
         _restore_list(f"IPython input_transformer_manager.{name}", getattr(manager, name),
