@@ -21,8 +21,8 @@ from traitlets.config import Config
 from aimed.course import repo_root
 from aimed.grading.sandbox import Limits, limits_dict
 
-__all__ = ["COURSE_ID", "STUDENT_STUB", "WARNING_PATTERN", "course_dir", "db_url",
-           "ensure_tools_on_path", "nbgrader_config"]
+__all__ = ["COURSE_ID", "STUDENT_STUB", "TEXT_STUB", "WARNING_PATTERN", "course_dir",
+           "db_url", "ensure_tools_on_path", "nbgrader_config"]
 
 COURSE_ID = "aimed"
 #: What replaces a reference solution in the student version.
@@ -30,6 +30,8 @@ STUDENT_STUB = (
     "# YOUR CODE HERE: replace the next line with your answer.\n"
     "raise NotImplementedError('Write your answer in this cell.')"
 )
+#: What replaces a model answer to a written (manually graded) question.
+TEXT_STUB = "YOUR ANSWER HERE: write your answer in this cell."
 #: stderr output matching this is dropped before scoring (nbgrader gives 0 points to a
 #: test cell that wrote anything to stderr, so a library warning would cost a correct
 #: answer its points). It matches Python warnings ("UserWarning: ...") and
@@ -102,7 +104,7 @@ def nbgrader_config(course: Path | None = None, *, limits: Limits | None = None,
     c.CourseDirectory.course_id = COURSE_ID
     c.CourseDirectory.db_url = db_url(course)
     c.ClearSolutions.code_stub = {"python": STUDENT_STUB}
-    c.ClearSolutions.text_stub = "YOUR ANSWER HERE: write your answer in this cell."
+    c.ClearSolutions.text_stub = TEXT_STUB
     # Autograde runs ClearMetadataPreprocessor after execution: keep what grading and
     # feedback need (nbgrader's cell metadata, our grading events, the kernel).
     c.ClearMetadataPreprocessor.enabled = True
