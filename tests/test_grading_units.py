@@ -544,3 +544,19 @@ def test_guard_without_snapshot_says_so():
     assert guard._state is None
     assert guard.protect("n") == {
         "nonce": "n", "restored": ["the grading kernel was started without its trusted snapshot"]}
+
+
+def test_package_names_are_the_functions_even_after_submodule_imports():
+    import importlib
+    import subprocess
+    import sys
+
+    code = ("import aimed.grading.release, aimed.grading.grade\n"
+            "from aimed.grading import release, grade\n"
+            "assert callable(release) and callable(grade), (release, grade)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    lazy = subprocess.run([sys.executable, "-c", "import sys, aimed.grading.jail\n"
+                           "print('jupyter_client' in sys.modules, 'nbgrader' in sys.modules)"],
+                          check=True, capture_output=True, text=True)
+    assert lazy.stdout.split() == ["False", "False"]  # the jail starts without them
+    assert callable(importlib.import_module("aimed.grading").release)

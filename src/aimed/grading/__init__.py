@@ -11,6 +11,8 @@ in milliseconds, without importing nbgrader.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 __all__ = ["GradeRun", "ReleaseError", "course_dir", "grade", "nbgrader_config", "release"]
@@ -23,6 +25,24 @@ _WHERE = {
     "grade": "aimed.grading.grade",
     "GradeRun": "aimed.grading.grade",
 }
+
+
+class _Package(types.ModuleType):
+    """This package, with its public functions winning over same-named submodules.
+
+    Importing the submodule ``aimed.grading.release`` makes Python bind the package
+    attribute ``release`` to that module; here it is bound to the function instead,
+    so ``from aimed.grading import release, grade`` always gives the functions (as an
+    eager import in this file would, without its cost).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _WHERE.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
