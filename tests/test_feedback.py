@@ -290,3 +290,68 @@ def test_describe_plain_words():
     assert fb.describe(np.zeros((2, 3))) == "a NumPy array of shape (2, 3)"
     assert fb.describe(pd.DataFrame({"a": [1]})) == "a pandas DataFrame with 1 rows and 1 columns"
     assert fb.describe(AlwaysEqual()).startswith("an object of type")
+
+
+# --------------------------------------------------------------------------- refusing
+
+
+def _helper(x):
+    return x * 2
+
+
+def _make_closure():
+    factor = 3
+
+    def scaled(x):
+        return x * factor
+
+    return scaled
+
+
+def test_refusing_fails_every_alias_and_restores():
+    alias = _helper
+    namespace = {"doubled": _helper}
+    with fb.refusing(_helper):
+        for call in (lambda: alias(1), lambda: namespace["doubled"](1), lambda: _helper(x=1)):
+            with pytest.raises(fb.CheckFailed, match=r"tests\.test_feedback\._helper\(\)"):
+                call()
+    assert _helper(2) == 4 and alias(2) == 4
+
+
+def test_refusing_restores_after_a_failure_and_when_nested():
+    closure = _make_closure()
+    with pytest.raises(ZeroDivisionError):
+        with fb.refusing(_helper, closure):
+            with fb.refusing(_helper):
+                pass
+            with pytest.raises(fb.CheckFailed):
+                _helper(1)
+            with pytest.raises(fb.CheckFailed):
+                closure(1)
+            1 / 0  # noqa: B018 - the block ends with an error
+    assert _helper(3) == 6
+    assert closure(2) == 6
+
+
+def test_refusing_inside_checks_reports_the_refusal():
+    def learner_answer():
+        return _helper(5)
+
+    with pytest.raises(fb.CheckFailed) as info:
+        with fb.checks("double()"), fb.refusing(_helper):
+            fb.assert_number(learner_answer(), 10, name="double(5)")
+    assert "write it yourself" in str(info.value)
+    assert "double()" in str(info.value)
+
+
+def test_refusing_speaks_french(monkeypatch):
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    with fb.refusing(_helper), pytest.raises(fb.CheckFailed, match="vous-même"):
+        _helper(1)
+
+
+@pytest.mark.parametrize("thing", [np.sqrt, len, fb, fb.CheckFailed, "aimed.evaluate.auc"])
+def test_refusing_takes_only_python_functions(thing):
+    with pytest.raises(TypeError, match="Python functions"):
+        with fb.refusing(thing):
+            pass

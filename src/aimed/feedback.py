@@ -28,6 +28,7 @@ import contextvars
 import html
 import math
 import traceback
+import types
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -48,6 +49,7 @@ __all__ = [
     "assert_type",
     "checks",
     "describe",
+    "refusing",
     "self_check",
 ]
 
@@ -676,3 +678,77 @@ def self_check(name: str, *, meaning: Text = None, hint: Text = None) -> Iterato
     finally:
         _depth.reset(token)
     _passed(name, meaning)
+
+
+# --------------------------------------------------------------------------- refusing
+
+
+def _refusal(label: str) -> CheckFailed:
+    """The failure raised when a learner's answer calls a function it must write itself."""
+    return CheckFailed(t("feedback.refused", function=label))
+
+
+def _refusing_code(function: types.FunctionType) -> types.CodeType:
+    """Code that raises :func:`_refusal`, shaped to fit ``function``'s closure."""
+    label = f"{function.__module__}.{function.__qualname__}()"
+    free = function.__code__.co_freevars
+    # The code runs with the refused function's globals, so it reaches the failure
+    # through __import__ (a builtin) rather than through a name of this module.
+    raise_line = f"raise __import__('aimed.feedback', fromlist=['_refusal'])._refusal({label!r})"
+    # A closure's code can only be swapped for code with as many free variables, so
+    # the replacement is built inside a function that has the same ones.
+    keep = f"    {' = '.join(free)} = None\n" if free else ""
+    touch = f"        (lambda: ({', '.join(free)},))\n" if free else ""
+    source = (f"def _outer():\n{keep}    def refused(*args, **kwargs):\n{touch}"
+              f"        {raise_line}\n    return refused\n")
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<aimed.feedback.refusing>", "exec"), namespace)
+    return namespace["_outer"]().__code__
+
+
+@contextmanager
+def refusing(*functions: types.FunctionType) -> Iterator[None]:
+    """Make library functions fail while a graded answer runs.
+
+    Some exercises ask the learner to write, say, a sensitivity or a D95 by hand,
+    although ``aimed`` has its own version. A hidden test runs the learner's function
+    inside ``with refusing(...)``: any call to the listed functions, under whatever
+    name it was imported, raises :class:`CheckFailed` ("your answer calls aimed's own
+    ..."). Everything is restored when the block ends, even after a failure.
+
+    Parameters
+    ----------
+    *functions : function
+        Plain Python functions (``def``), for example ``aimed.evaluate.diagnostic_metrics``.
+
+    Raises
+    ------
+    TypeError
+        If something other than a Python function is given (a builtin, a NumPy ufunc,
+        a class or a module cannot be refused).
+
+    Examples
+    --------
+    >>> from aimed import evaluate, feedback as fb
+    >>> def my_sensitivity(tp, fn):
+    ...     return evaluate.metrics_from_counts(tp=tp, fp=0, tn=1, fn=fn)["sensitivity"]
+    >>> with fb.refusing(evaluate.metrics_from_counts):
+    ...     my_sensitivity(9, 1)
+    Traceback (most recent call last):
+    ...
+    aimed.feedback.CheckFailed: Your answer calls aimed.evaluate.metrics_from_counts(): ...
+    >>> my_sensitivity(9, 1)
+    0.9
+    """
+    for function in functions:
+        if _type(function) is not types.FunctionType:
+            raise TypeError(f"refusing() takes Python functions defined with def, "
+                            f"got {describe(function)}")
+    saved = [(function, function.__code__) for function in functions]
+    try:
+        for function, _ in saved:
+            function.__code__ = _refusing_code(function)
+        yield
+    finally:
+        for function, code in reversed(saved):
+            function.__code__ = code
