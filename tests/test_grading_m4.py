@@ -9,14 +9,9 @@ test checks the questions and their hidden tests; the sandboxed pipeline has its
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import nbformat
 import pytest
 
-from aimed.course import repo_root
-from aimed.grading.config import nbgrader_config
+from tests.answer_tables import Scores, grade_versions, question_of
 
 pytestmark = pytest.mark.grading
 
@@ -260,65 +255,10 @@ def recalibrate(y_prob, shift):   # shifts probabilities, not log-odds
 }
 
 
-def _submit(course: Path, student: str, source: Path, replacements: dict | None) -> None:
-    folder = course / "submitted" / student / ASSIGNMENT
-    folder.mkdir(parents=True)
-    for path in sorted(source.glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if replacements and grade_id in replacements:
-                cell.source = replacements[grade_id].strip("\n")
-        nbformat.write(nb, folder / path.name)
-
-
 @pytest.fixture(scope="module")
-def scores(tmp_path_factory) -> dict[str, dict[str, tuple[float, float]]]:
-    """student -> grade_id -> (autograded score, max score)."""
-    from nbgrader.api import Gradebook
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    course = tmp_path_factory.mktemp("m4-course")
-    config = nbgrader_config(course, sandbox=False)
-    api = NbGraderAPI(CourseDirectory(config=config), config=config)
-    # generate_assignment on this assignment only: other modules' work does not interfere
-    shutil.copytree(
-        repo_root() / "exercises" / ASSIGNMENT,
-        course / "source" / ASSIGNMENT,
-        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
-    )
-    assert api.generate_assignment(ASSIGNMENT, force=True)["success"]
-    released = course / "release" / ASSIGNMENT
-    for path in released.glob("*.ipynb"):
-        text = path.read_text()
-        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
-    students = {
-        "blank": (released, None),
-        "reference": (repo_root() / "exercises" / ASSIGNMENT, None),
-    }
-    students |= {
-        name: (
-            released if name != "alternative" else repo_root() / "exercises" / ASSIGNMENT,
-            answers,
-        )
-        for name, answers in SUBMISSIONS.items()
-    }
-    for student, (source, answers) in students.items():
-        _submit(course, student, source, answers)
-        result = api.autograde(ASSIGNMENT, student, force=True, create=True)
-        assert result["success"], result["log"][-2000:]
-    out: dict[str, dict[str, tuple[float, float]]] = {}
-    with Gradebook(config.CourseDirectory.db_url) as gradebook:
-        for student in students:
-            submission = gradebook.find_submission(ASSIGNMENT, student)
-            out[student] = {
-                grade.name: (grade.auto_score or 0.0, grade.max_score)
-                for notebook in submission.notebooks
-                for grade in notebook.grades
-                if grade.cell_type == "code"
-            }
-    return out
+def scores(tmp_path_factory) -> Scores:
+    return grade_versions(tmp_path_factory.mktemp("m4-course"), ASSIGNMENT, SUBMISSIONS,
+                          on_reference=("alternative",))
 
 
 def test_reference_earns_every_autograded_point(scores):
@@ -340,5 +280,5 @@ def test_other_correct_answers_earn_full_marks(scores):
 @pytest.mark.parametrize("student", ["hardcode", "library", "lookalike", "mistakes"])
 def test_cheats_and_mistakes_earn_nothing(scores, student):
     for answer_id in SUBMISSIONS[student]:
-        score, _ = scores[student][answer_id.removesuffix("_answer")]
+        score, _ = scores[student][question_of(answer_id)]
         assert score == 0, (student, answer_id)
