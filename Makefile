@@ -55,10 +55,10 @@ unit: $(STAMP)  ## unit tests of the library (fast)
 
 notebooks: $(STAMP)  ## run every lesson and exercise source with nbval
 	$(PYTEST) -n $(WORKERS) --dist loadfile --nbval-lax --nbval-cell-timeout=120 notebooks exercises
-	  -p no:randomly notebooks exercises
 
 grading: $(STAMP)  ## nbgrader round trips: solutions score full marks, blanks 0
-	$(PYTEST) -m grading
+	$(PYTEST) -n $(WORKERS) --dist loadfile -m grading --ignore=tests/grading
+	$(PYTEST) -m grading tests/grading
 
 browser: $(STAMP) chromium  ## JupyterLab in headless Chromium
 	$(PYTEST) -m browser

@@ -98,12 +98,3 @@ def test_threshold_for_specificity_input_errors():
         evaluate.threshold_for_specificity([1, 1], [0.1, 0.2], 0.9)
     with pytest.raises(ValueError, match="min_specificity"):
         evaluate.threshold_for_specificity([0, 1], [0.1, 0.2], 1.5)
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    from aimed import evaluate as module
-
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0

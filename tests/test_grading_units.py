@@ -19,9 +19,6 @@ from aimed.grading.config import WARNING_PATTERN, nbgrader_config
 from aimed.grading.learner import CheckLine, summary_lines
 from aimed.grading.scan import RULES, scan_source
 
-# nbgrader's own gradebook code triggers SQLAlchemy warnings that are not ours to fix.
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
-
 # ------------------------------------------------------------------------- static scan
 
 FLAGGED = {

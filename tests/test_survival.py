@@ -119,12 +119,3 @@ def test_say_hazard_ratio_validates(args, match):
         survival.say_hazard_ratio(*args, per="x", event="death")
     with pytest.raises(ValueError, match="per"):
         survival.say_hazard_ratio(1.0, 0.5, 2.0, per=" ", event="death")
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    from aimed import survival as module
-
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0
