@@ -17,7 +17,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help lab test lint unit notebooks grading browser release grade workspace \
-        benchmark constraints clean python-check chromium screenshots
+        benchmark constraints clean python-check chromium screenshots formgrader
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ release: $(STAMP)  ## write student versions to <course>/release/ (ASSIGNMENTS=.
 
 grade: $(STAMP)  ## autograde <course>/submitted/ and write reports (WORKERS=N)
 	$(BIN)/aimed grade $(ASSIGNMENTS) --workers $(WORKERS)
+
+formgrader: $(STAMP)  ## instructors: JupyterLab on grading/ with nbgrader's formgrader, to grade written answers
+	cd grading && exec $(CURDIR)/$(BIN)/jupyter lab --port $(LAB_PORT) --ServerApp.default_url=/formgrader
 
 screenshots: $(STAMP) chromium  ## screenshots of the Start page and a lesson mid-way (artifacts/screenshots/)
 	$(BIN)/python scripts/screenshots.py $(if $(LESSON),--lesson $(LESSON)) $(if $(AIMED_LANG),--lang $(AIMED_LANG))
