@@ -1,8 +1,9 @@
-"""Grade chosen versions of one assignment with plain nbgrader and read the scores back.
+"""Answer tables: grade chosen versions of one assignment and check what each earns.
 
-The per-assignment tests (``tests/test_grading_m*.py``) each hold a table of answers:
-other correct ways to write a function, hard-coded visible answers, calls to aimed's
-own implementations, look-alike objects and plausible mistakes. :func:`grade_versions`
+Each assignment has a table in ``tests/test_grading_<module>.py``, a subclass of
+:class:`AnswerTable`: other correct ways to write an answer (full marks), answers that
+only fit the visible example, calls to aimed's own implementations, look-alike objects
+and plausible mistakes (no marks on the questions they touch). :func:`grade_versions`
 releases the assignment, builds one submission per version (the released notebooks
 with some answer cells replaced, or the instructor's source), autogrades them all and
 returns their scores. Plain nbgrader execution is used (no sandbox): these tests check
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from aimed.course import repo_root
 from aimed.grading.config import nbgrader_config
@@ -90,6 +92,58 @@ def grade_versions(course: Path, assignment: str,
     return scores
 
 
-def question_of(answer_id: str) -> str:
-    """The grade_id of the test cell that grades an answer cell (``x_answer`` -> ``x``)."""
-    return answer_id.removesuffix("_answer")
+class AnswerTable:
+    """The four checks of an answer table; a subclass sets the class attributes.
+
+    Attributes
+    ----------
+    ASSIGNMENT : str
+        The folder name under ``exercises/``.
+    AUTOGRADED : dict
+        Test cell grade_id -> points: every autograded question of the assignment.
+    SUBMISSIONS : dict
+        Version name -> {answer cell grade_id -> source}. ``"alternative"`` holds correct
+        answers; every other version holds answers that must earn nothing.
+    ON_REFERENCE : tuple of str
+        Versions built on the solutions rather than the released notebooks.
+    """
+
+    ASSIGNMENT: str
+    AUTOGRADED: dict[str, float]
+    SUBMISSIONS: dict[str, dict[str, str]]
+    ON_REFERENCE: tuple[str, ...] = ()
+
+    @staticmethod
+    def grade_id_of(answer_id: str) -> str:
+        """The grade_id of the test cell that grades an answer cell."""
+        return answer_id.removesuffix("_answer")
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def scores(cls, tmp_path_factory) -> Scores:
+        return grade_versions(tmp_path_factory.mktemp(f"{cls.ASSIGNMENT}-course"),
+                              cls.ASSIGNMENT, cls.SUBMISSIONS, on_reference=cls.ON_REFERENCE)
+
+    def _scores_of(self, scores: Scores, version: str) -> dict[str, tuple[float, float]]:
+        return {answer: scores[version][self.grade_id_of(answer)]
+                for answer in self.SUBMISSIONS[version]}
+
+    def test_reference_earns_every_autograded_point(self, scores):
+        reference = scores["reference"]
+        assert {name: top for name, (_, top) in reference.items()} == self.AUTOGRADED
+        assert all(score == top > 0 for score, top in reference.values()), reference
+
+    def test_blank_version_earns_nothing(self, scores):
+        assert set(scores["blank"]) == set(self.AUTOGRADED)
+        assert all(score == 0 for score, _ in scores["blank"].values()), scores["blank"]
+
+    def test_other_correct_answers_earn_full_marks(self, scores):
+        short = {answer: got for answer, got in self._scores_of(scores, "alternative").items()
+                 if got[0] != got[1]}
+        assert not short, f"correct answers that lost points: {short}"
+
+    def test_shortcuts_and_mistakes_earn_nothing(self, scores):
+        earned = {(version, answer): got[0]
+                  for version in self.SUBMISSIONS if version != "alternative"
+                  for answer, got in self._scores_of(scores, version).items() if got[0] != 0}
+        assert not earned, f"answers that should earn nothing but did: {earned}"

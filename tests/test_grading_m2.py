@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.answer_tables import Scores, grade_versions, question_of
+from tests.answer_tables import AnswerTable
 
 pytestmark = pytest.mark.grading
 
@@ -183,30 +183,7 @@ def hourly_means(times_h, values, hours):   # rounds the times instead of floori
 }
 
 
-@pytest.fixture(scope="module")
-def scores(tmp_path_factory) -> Scores:
-    return grade_versions(tmp_path_factory.mktemp("m2-course"), ASSIGNMENT, SUBMISSIONS)
-
-
-def test_reference_earns_every_autograded_point(scores):
-    reference = scores["reference"]
-    assert {name: top for name, (_, top) in reference.items()} == AUTOGRADED
-    assert all(score == top > 0 for score, top in reference.values()), reference
-
-
-def test_blank_version_earns_nothing(scores):
-    assert set(scores["blank"]) == set(AUTOGRADED)
-    assert all(score == 0 for score, _ in scores["blank"].values()), scores["blank"]
-
-
-def test_other_correct_answers_earn_full_marks(scores):
-    for answer_id in SUBMISSIONS["alternative"]:
-        score, top = scores["alternative"][question_of(answer_id)]
-        assert score == top, answer_id
-
-
-@pytest.mark.parametrize("student", ["hardcode", "library", "mistakes"])
-def test_shortcuts_and_mistakes_earn_nothing(scores, student):
-    for answer_id in SUBMISSIONS[student]:
-        score, _ = scores[student][question_of(answer_id)]
-        assert score == 0, (student, answer_id)
+class TestModule2Answers(AnswerTable):
+    ASSIGNMENT = ASSIGNMENT
+    AUTOGRADED = AUTOGRADED
+    SUBMISSIONS = SUBMISSIONS

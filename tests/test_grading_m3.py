@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.answer_tables import Scores, grade_versions, question_of
+from tests.answer_tables import AnswerTable
 
 pytestmark = pytest.mark.grading
 
@@ -19,10 +19,6 @@ AUTOGRADED = {"m3_group_rates_tests": 3, "m3_equal_fnr_tests": 3, "m3_equal_fnr_
               "m3_k_anonymity_tests": 2, "m3_generalise_k5_tests": 3, "m3_laplace_count_tests": 2,
               "m3_deferral_tests": 2, "m3_team_accuracy_tests": 2}
 
-
-def _tests_of(answer_id: str) -> str:
-    """This assignment names a test cell after its answer cell, plus ``_tests``."""
-    return f"{question_of(answer_id)}_tests"
 
 
 SUBMISSIONS = {
@@ -133,30 +129,11 @@ def defer_under_budget(ai_score, budget, threshold=0.5):   # defers the most con
 }
 
 
-@pytest.fixture(scope="module")
-def scores(tmp_path_factory) -> Scores:
-    return grade_versions(tmp_path_factory.mktemp("m3-course"), ASSIGNMENT, SUBMISSIONS)
+class TestModule3Answers(AnswerTable):
+    ASSIGNMENT = ASSIGNMENT
+    AUTOGRADED = AUTOGRADED
+    SUBMISSIONS = SUBMISSIONS
 
-
-def test_reference_earns_every_autograded_point(scores):
-    reference = scores["reference"]
-    assert {name: top for name, (_, top) in reference.items()} == AUTOGRADED
-    assert all(score == top > 0 for score, top in reference.values()), reference
-
-
-def test_blank_version_earns_nothing(scores):
-    assert set(scores["blank"]) == set(AUTOGRADED)
-    assert all(score == 0 for score, _ in scores["blank"].values()), scores["blank"]
-
-
-def test_other_correct_answers_earn_full_marks(scores):
-    for answer_id in SUBMISSIONS["alternative"]:
-        score, top = scores["alternative"][_tests_of(answer_id)]
-        assert score == top, answer_id
-
-
-@pytest.mark.parametrize("student", ["hardcode", "library", "mistakes"])
-def test_shortcuts_and_mistakes_earn_nothing(scores, student):
-    for answer_id in SUBMISSIONS[student]:
-        score, _ = scores[student][_tests_of(answer_id)]
-        assert score == 0, (student, answer_id)
+    @staticmethod
+    def grade_id_of(answer_id: str) -> str:
+        return f"{answer_id}_tests"  # this assignment names a test cell after its answer

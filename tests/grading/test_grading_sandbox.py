@@ -159,3 +159,37 @@ def test_uid_mode_where_python_is_readable(tmp_path, course):
     facts = _run_probe([str(work), "uid", *_private(course)[3:]])
     assert facts["uid"] >= 64000
     assert not any(facts["read"].values())
+
+
+def test_read_only_paths_below_tmp_stay_visible_in_the_jail(tmp_path):
+    """A checkout or a venv under /tmp is bound on top of the jail's private /tmp.
+
+    (The private /tmp used to be mounted last and hid it, so a fresh clone in /tmp
+    silently fell back to no isolation.)
+    """
+    from aimed.grading import sandbox
+    from aimed.grading.sandbox import Limits
+
+    if os.geteuid() != 0 or sandbox.probe().mode != "namespaces":
+        pytest.skip("the namespaces jail is not available here")
+    shelf = tmp_path / "checkout"
+    shelf.mkdir()
+    (shelf / "book.txt").write_text("visible from the jail")
+    for folder in ("work", "state"):
+        (tmp_path / folder).mkdir()
+    spec = sandbox.build_spec("namespaces", workdir=str(tmp_path / "work"), limits=Limits(),
+                              state_dir=str(tmp_path / "state"))
+    spec["readonly"] = [*spec["readonly"], str(shelf)]
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    (tmp_path / "connection.json").write_text("{}")
+    script = (f"cat '{shelf}/book.txt'; echo; "
+              f"touch '{tmp_path}/beside-the-checkout' 2>/dev/null && echo wrote-beside; "
+              f"touch '{shelf}/inside' 2>/dev/null && echo wrote-inside; "
+              "touch /tmp/scratch && echo wrote-scratch")
+    done = subprocess.run([sys.executable, "-m", "aimed.grading.jail", str(tmp_path / "spec.json"),
+                           str(tmp_path / "connection.json"), "--", "/bin/sh", "-c", script],
+                          capture_output=True, text=True, timeout=60, check=False)
+    # It reads the checkout, cannot write into or beside it, and keeps a writable /tmp.
+    assert (done.returncode, done.stdout.split()) == (
+        0, ["visible", "from", "the", "jail", "wrote-scratch"]), done.stderr
+    assert not (tmp_path / "beside-the-checkout").exists()

@@ -131,6 +131,17 @@ def _top_level(paths: list[str]) -> list[str]:
     return out
 
 
+def _tmp_skeletons(paths: list[str]) -> list[str]:
+    """First folders below /tmp that lead to (but are not) read-only paths.
+
+    >>> _tmp_skeletons(["/usr", "/tmp/clone/.venv", "/tmp/clone/src", "/tmp/venv"])
+    ['/tmp/clone']
+    """
+    folders = {"/tmp/" + path[len("/tmp/"):].split("/")[0]
+               for path in paths if path.startswith("/tmp/")}
+    return sorted(folder for folder in folders if folder not in paths)
+
+
 def _chown_tree(path: str, uid: int, gid: int) -> None:
     os.chown(path, uid, gid)
     for base, dirs, files in os.walk(path):
@@ -161,7 +172,17 @@ def build_root(spec: dict) -> str:
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     os.makedirs(root, exist_ok=True)
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
-    for path in _top_level(spec["readonly"]):
+    readonly = _top_level(spec["readonly"])
+    # The private /tmp comes first: a read-only path below /tmp (a checkout or a venv in
+    # /tmp) is then bound on top of it instead of being hidden by it. The folders that
+    # lead to such a path get a small tmpfs of their own, made read-only below.
+    os.makedirs(root + "/tmp", exist_ok=True)
+    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"{scratch},mode=1777")
+    skeletons = _tmp_skeletons(readonly)
+    for folder in skeletons:
+        os.makedirs(root + folder, exist_ok=True)
+        mount("tmpfs", root + folder, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for path in readonly:
         if os.path.islink(path):
             target = root + path
             os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -186,16 +207,18 @@ def build_root(spec: dict) -> str:
         mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     except JailError:
         pass  # some containers forbid a new /proc; Python runs without it
-    os.makedirs(root + "/tmp", exist_ok=True)
-    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"{scratch},mode=1777")
     workdir = spec["workdir"]
     inside = root + workdir
     os.makedirs(inside, exist_ok=True)
-    if not (workdir + "/").startswith("/tmp/"):
+    in_skeleton = any((workdir + "/").startswith(folder + "/") for folder in skeletons)
+    if in_skeleton or not (workdir + "/").startswith("/tmp/"):
         mount("tmpfs", inside, "tmpfs", MS_NOSUID | MS_NODEV, f"{scratch},mode=0755")
     _copy_workdir(workdir, inside)
-    # The skeleton (folders leading to the bound paths) becomes read-only; /tmp, /dev/shm
+    # The skeletons (folders leading to the bound paths) become read-only; /tmp, /dev/shm
     # and the working copy are separate mounts and stay writable.
+    for folder in skeletons:
+        mount(None, root + folder, None, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_RDONLY,
+              "size=1m,mode=0755")
     mount(None, root, None, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_RDONLY, "size=16m,mode=0755")
     return root
 
