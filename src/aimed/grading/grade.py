@@ -224,12 +224,16 @@ class _Pool:
             return
         pool = self.workers
         pending = collections.deque(jobs)
+
+        def dispatch(worker: _Worker) -> None:
+            if worker.job is None and pending:
+                worker.job = pending.popleft()
+                worker.started = time.monotonic()
+                worker.conn.send(job_to_dict(worker.job))
+
         while pending or any(w.job for w in pool):
             for worker in pool:
-                if worker.job is None and pending:
-                    worker.job = pending.popleft()
-                    worker.started = time.monotonic()
-                    worker.conn.send(job_to_dict(worker.job))
+                dispatch(worker)
             busy = [w for w in pool if w.job is not None]
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
                          timeout=1.0)
@@ -243,7 +247,10 @@ class _Pool:
                     except (EOFError, OSError):
                         result = None
                     if result is not None:
+                        # Hand the worker its next submission before merging this result
+                        # (the merge writes the gradebook and takes a moment).
                         worker.job = None
+                        dispatch(worker)
                         on_result(result)
                         continue
                 if worker.process.sentinel in ready or not worker.process.is_alive():
