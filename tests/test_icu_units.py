@@ -53,7 +53,7 @@ def test_every_concept_round_trips_through_every_accepted_unit(name):
 
 
 def test_dimensional_factors_agree_with_ucumvert_and_pint():
-    import ucumvert  # a dependency of aimed: checked against it, never skipped
+    import ucumvert  # in aimed's test extra: checked against it, never skipped
 
     reg = ucumvert.PintUcumRegistry()
     pairs = [("mg/dL", "g/L"), ("g/dL", "g/L"), ("mmol/L", "umol/L"), ("mm[Hg]", "kPa"),
