@@ -14,7 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from aimed import lint
-from aimed.grading import integrity, jail, merge, report, sandbox
+from aimed.grading import cgroup, integrity, jail, merge, report, sandbox
 from aimed.grading.config import WARNING_PATTERN, nbgrader_config
 from aimed.grading.learner import CheckLine, summary_lines
 from aimed.grading.scan import RULES, scan_source
@@ -247,6 +247,58 @@ def test_isolation_says_plainly_when_nothing_is_isolated():
     text = " ".join(sandbox.Isolation("none", False).describe())
     assert "NO ISOLATION" in text and "read exercises/" in text
     assert "not visible" in " ".join(sandbox.Isolation("namespaces", True).describe())
+
+
+def test_isolation_names_the_network_and_the_memory_cap():
+    open_net = " ".join(sandbox.Isolation("namespaces", True).describe())
+    assert "NO NETWORK ISOLATION" in open_net and "per process only" in open_net
+    closed = " ".join(sandbox.Isolation("namespaces", True, network=True,
+                                        memory_group=True).describe())
+    assert "Kernels have no network" in closed and "127.0.0.1" in closed
+    assert "memory control group" in closed and "NO NETWORK" not in closed
+
+
+def test_network_isolation_needs_the_ipc_folder_and_the_namespaces_mode(tmp_path):
+    def spec(mode, network):
+        return sandbox.build_spec(mode, workdir=str(tmp_path), limits=sandbox.Limits(),
+                                  state_dir=str(tmp_path / mode), network=network)
+
+    isolated = spec("namespaces", True)
+    assert isolated["network"] == "none"
+    assert isolated["bind_rw"] == [str((tmp_path / "namespaces" / "ipc").resolve())]
+    assert (tmp_path / "namespaces" / "ipc").is_dir()
+    assert spec("namespaces", False)["network"] == "host"
+    assert spec("none", True)["network"] == "host"  # only a namespace can isolate it
+    assert spec("none", True)["bind_rw"] == []
+
+
+def test_ipc_folder_too_deep_for_unix_sockets_is_refused(tmp_path):
+    deep = tmp_path / ("d" * 120)
+    with pytest.raises(ValueError, match="AIMED_SANDBOX_DIR"):
+        sandbox.ipc_dir(str(deep))
+
+
+@pytest.mark.parametrize(("version", "limit_file", "swap_file"), [
+    ("v2", "memory.max", "memory.swap.max"),
+    ("v1", "memory.limit_in_bytes", "memory.memsw.limit_in_bytes")])
+def test_memory_group_writes_the_cap_of_its_cgroup_version(tmp_path, version, limit_file,
+                                                           swap_file):
+    path = cgroup.create(version, str(tmp_path), "aimed-kernel-1", 512 * 1024**2)
+    assert Path(path, limit_file).read_text() == str(512 * 1024**2)
+    assert Path(path, swap_file).exists()
+    cgroup.add(path, 4242)
+    assert Path(path, "cgroup.procs").read_text() == "4242"
+    for name in (limit_file, swap_file, "cgroup.procs"):
+        Path(path, name).unlink()  # a real group has no files to delete
+    assert cgroup.remove(path) and not Path(path).exists()
+
+
+def test_memory_group_rejects_unknown_versions_and_empty_caps(tmp_path):
+    with pytest.raises(ValueError, match="version"):
+        cgroup.create("v3", str(tmp_path), "g", 1)
+    with pytest.raises(ValueError, match="limit_bytes"):
+        cgroup.create("v2", str(tmp_path), "g", 0)
+    assert not (tmp_path / "g").exists()
 
 
 def test_harden_course_removes_group_and_other_access(tmp_path):

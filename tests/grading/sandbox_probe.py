@@ -8,12 +8,14 @@ Starts one kernel exactly as grading does (:class:`SandboxKernelManager`, workin
 directory WORKDIR, isolation MODE or ``auto``), runs one cell that tries to read and
 write each PATH, and prints a JSON object: the isolation mode, the kernel's uid, what
 it could read and write, the processes it can see, its resource limits and the
-environment variables it received.
+environment variables it received, whether it could connect to
+``127.0.0.1:$AIMED_PROBE_PORT`` (when that is set) and its control groups.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 CELL = r'''
@@ -26,6 +28,15 @@ def _read(path):
         else:
             with open(path, "rb") as handle:
                 handle.read(1)
+        return True
+    except OSError:
+        return False
+
+def _connect(port):
+    import socket
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=3) as sock:
+            sock.sendall(b"hidden-test-inputs")
         return True
     except OSError:
         return False
@@ -53,6 +64,8 @@ _facts = {
     "env": sorted(os.environ),
     "tmp": tempfile.gettempdir(),
     "cwd_writable": _write(os.getcwd()),
+    "connect": _connect(PORT) if PORT else None,
+    "cgroup": open("/proc/self/cgroup").read() if os.path.exists("/proc/self/cgroup") else "",
 }
 print("FACTS" + json.dumps(_facts))
 '''
@@ -66,17 +79,22 @@ def main(argv: list[str]) -> int:
 
     workdir, mode, *paths = argv
     isolation = probe(force_mode=None if mode == "auto" else mode)
-    source = f"PATHS = {json.dumps(json.dumps(paths))}\n" + CELL
+    port = int(os.environ.get("AIMED_PROBE_PORT", "0"))
+    source = f"PATHS = {json.dumps(json.dumps(paths))}\nPORT = {port}\n" + CELL
     nb = new_notebook(cells=[new_code_cell(source)])
     client = NotebookClient(nb, kernel_name="python3", timeout=120,
                             kernel_manager_class=SandboxKernelManager,
                             resources={"metadata": {"path": workdir}})
     client.km = client.create_kernel_manager()
     client.km.mode = isolation.mode
+    client.km.network = isolation.network
+    client.km.memory_group = isolation.memory_group
     client.execute()
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     facts = json.loads(text.split("FACTS", 1)[1])
     facts["mode"] = isolation.mode
+    facts["network_isolated"] = isolation.network
+    facts["memory_group"] = isolation.memory_group
     facts["describe"] = isolation.describe()
     print(json.dumps(facts))
     return 0

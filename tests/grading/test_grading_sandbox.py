@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,43 @@ def course(tmp_path):
     for path in [tmp_path, *course.rglob("*"), course]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return course
+
+
+class Listener:
+    """A TCP server on the host's 127.0.0.1 that records every byte it receives."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.received = b""
+        self.connections = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn:
+                conn.settimeout(5)
+                try:
+                    while chunk := conn.recv(4096):
+                        self.received += chunk
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.close()
 
 
 def _private(course: Path) -> list[str]:
@@ -83,15 +122,69 @@ def _namespaces_available() -> bool:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="measures grading as root")
-def test_as_root_kernel_is_unprivileged_and_sees_nothing_private(tmp_path, course):
+def test_as_root_kernel_is_unprivileged_and_sees_nothing_private(tmp_path, course, listener):
     if not _namespaces_available():
         pytest.skip("no namespace support on this machine; see test_uid_mode")
     work = tmp_path / "work"
     work.mkdir()
-    env = {**os.environ, "AIMED_DB_URL": "sqlite:////nowhere.db", "SECRET_TOKEN": "s3cr3t"}
+    env = {**os.environ, "AIMED_DB_URL": "sqlite:////nowhere.db", "SECRET_TOKEN": "s3cr3t",
+           "AIMED_PROBE_PORT": str(listener.port)}
     facts = _run_probe([str(work), "auto", *_private(course)], env=env)
     _assert_isolated(facts, _private(course))
     assert facts["uid"] >= 64000
+    # No network: the kernel cannot reach a listener on the host's loopback.
+    assert facts["network_isolated"] is True
+    assert facts["connect"] is False
+    assert (listener.connections, listener.received) == (0, b"")
+    assert "Kernels have no network" in " ".join(facts["describe"])
+    if facts["memory_group"]:
+        assert "aimed-kernel-" in facts["cgroup"]
+
+
+def test_without_the_jail_graded_code_reaches_the_host(tmp_path, listener):
+    """The control for the test above: the same probe, mode 'none', does connect."""
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, "AIMED_PROBE_PORT": str(listener.port)}
+    facts = _run_probe([str(work), "none"], env=env)
+    assert facts["connect"] is True
+    assert b"hidden-test-inputs" in listener.received
+    assert "NO NETWORK ISOLATION" in " ".join(facts["describe"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="memory control groups need root here")
+def test_memory_cap_holds_for_all_processes_of_a_kernel(tmp_path):
+    """Three processes of 200 MB each stay under a 400 MB RLIMIT_AS one by one, but not
+    together: the kernel's memory group stops them."""
+    from aimed.grading import sandbox
+    from aimed.grading.sandbox import Limits
+
+    if sandbox.probe().mode != "namespaces" or not sandbox.probe().memory_group:
+        pytest.skip("no memory control group can be created here")
+    for folder in ("work", "state"):
+        (tmp_path / folder).mkdir()
+    limits = Limits(memory_bytes=400 * 1024**2)
+    spec = sandbox.build_spec("namespaces", workdir=str(tmp_path / "work"), limits=limits,
+                              state_dir=str(tmp_path / "state"), network=True,
+                              memory_group=True)
+    assert spec["memory_cgroup"]
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    (tmp_path / "connection.json").write_text("{}")
+    hog = ("import subprocess, sys, time\n"
+           "code = 'b = bytearray(200 * 1024**2); b[::4096] = b\"x\" * len(b[::4096]); "
+           "print(\"held\", flush=True); import time; time.sleep(8)'\n"
+           "procs = [subprocess.Popen([sys.executable, '-c', code]) for _ in range(3)]\n"
+           "print('codes', sorted(p.wait() for p in procs), flush=True)\n")
+    done = subprocess.run([sys.executable, "-m", "aimed.grading.jail", str(tmp_path / "spec.json"),
+                           str(tmp_path / "connection.json"), "--", sys.executable, "-c", hog],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    codes = done.stdout.split("codes", 1)[1]
+    assert "-9" in codes, done.stdout  # at least one hog was killed by the memory cap
+    assert done.stdout.count("held") < 3
+    # The group is removed when the kernel ends.
+    _version, parent, name = spec["memory_cgroup"]
+    assert os.path.isdir(parent) and not os.path.exists(os.path.join(parent, name))
 
 
 def _as_nobody_prefix(tmp_path: Path) -> tuple[list[str], dict]:

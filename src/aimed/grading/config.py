@@ -65,9 +65,54 @@ def db_url(course: Path) -> str:
     return os.environ.get("AIMED_DB_URL") or f"sqlite:///{course / 'gradebook.db'}"
 
 
+class GradebookUnreachable(ValueError):
+    """The gradebook database named by ``$AIMED_DB_URL`` does not answer."""
+
+
+def check_gradebook(url: str, timeout_s: int = 5) -> None:
+    """Fail early, and clearly, when a server gradebook (PostgreSQL...) is not reachable.
+
+    SQLite needs no server and is not checked. For a server URL one connection is
+    opened and closed (at most ``timeout_s`` seconds, where the driver supports it).
+
+    Raises
+    ------
+    GradebookUnreachable
+        Naming the URL (password hidden) and how to start the server, or to fall back
+        to the course's SQLite gradebook.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return
+    shown = parsed.render_as_string(hide_password=True)
+    args = {"connect_timeout": timeout_s} if parsed.get_backend_name() in (
+        "postgresql", "mysql") else {}
+    try:
+        engine = create_engine(parsed, connect_args=args)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except ModuleNotFoundError as exc:
+        raise GradebookUnreachable(
+            f"gradebook database at {shown} needs the Python driver {exc.name!r}: "
+            "install the hub extra (pip install -e '.[hub]' -c constraints.txt)") from exc
+    except Exception as exc:
+        how = ("start PostgreSQL (sudo systemctl start postgresql, or "
+               "pg_ctl -D <data dir> start; scripts/ensure-hub-deps installs it)"
+               if parsed.get_backend_name() == "postgresql" else "start the database server")
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise GradebookUnreachable(
+            f"gradebook database at {shown} not reachable: {how} or unset AIMED_DB_URL "
+            f"to use the course's SQLite gradebook ({first})") from exc
+
+
 def nbgrader_config(course: Path | None = None, *, limits: Limits | None = None,
                     slot: int = 0, sandbox: bool = True, mode: str = "",
-                    mpl_cache: str = "") -> Config:
+                    mpl_cache: str = "", network: bool = True,
+                    memory_group: bool = True) -> Config:
     """Build the nbgrader configuration of the course.
 
     ``grading/nbgrader_config.py`` loads the same settings, so running plain
@@ -89,6 +134,9 @@ def nbgrader_config(course: Path | None = None, *, limits: Limits | None = None,
         Force an isolation mode (see :func:`aimed.grading.sandbox.probe`).
     mpl_cache : str
         A matplotlib font-cache file copied into each jail (saves seconds per kernel).
+    network, memory_group : bool
+        With a forced ``mode``: whether kernels get no network and one memory cap for
+        all their processes (what :func:`~aimed.grading.sandbox.probe` found possible).
     """
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.converters import Autograde
@@ -131,4 +179,6 @@ def nbgrader_config(course: Path | None = None, *, limits: Limits | None = None,
         c.SandboxKernelManager.slot = slot
         c.SandboxKernelManager.mode = mode
         c.SandboxKernelManager.mpl_cache = mpl_cache
+        c.SandboxKernelManager.network = network
+        c.SandboxKernelManager.memory_group = memory_group
     return c

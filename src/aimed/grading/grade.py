@@ -457,6 +457,7 @@ def _prepare_and_grade(run: GradeRun, url: str, names: list[str],
                         template_db=str(template), source_files=extras.get(name, ""),
                         notebooks=notebooks[name], run_dir=str(run_dir),
                         limits=limits_dict(limits), mode=isolation.mode if sandbox else "",
+                        network=isolation.network, memory_group=isolation.memory_group,
                         mpl_cache=mpl, sandbox=sandbox, feedback=feedback, digest=digest))
     total = len(jobs)
     with Gradebook(url, COURSE_ID) as gradebook:  # the run's single writer

@@ -25,6 +25,16 @@ Isolation modes (``spec["mode"]``), strongest first:
     No isolation is available: only resource limits, a scrubbed environment and a
     throwaway working directory apply.
 
+Two more walls in the ``"namespaces"`` mode:
+
+- With ``spec["network"] == "none"`` the kernel gets a network namespace of its own,
+  whose only interface is a loopback that is down: it cannot open a connection to the
+  host (its 127.0.0.1 included) or anywhere else. It talks to the grader over ZeroMQ's
+  ``ipc`` transport instead, through Unix sockets in the folder of ``spec["bind_rw"]``,
+  which the jail binds read-write at the same path.
+- With ``spec["memory_cgroup"]`` (``[version, parent folder, name]``), the kernel and
+  all it starts share one memory cap of ``RLIMIT_AS`` bytes (:mod:`aimed.grading.cgroup`).
+
 In every mode the kernel gets the resource limits of the spec (address space, CPU
 time, file size, processes), ``no_new_privs``, and an environment with nothing from
 the instructor's but the language settings.
@@ -40,10 +50,13 @@ import shutil
 import signal
 import sys
 
+from aimed.grading import cgroup
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
 MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
@@ -214,6 +227,9 @@ def build_root(spec: dict) -> str:
     if in_skeleton or not (workdir + "/").startswith("/tmp/"):
         mount("tmpfs", inside, "tmpfs", MS_NOSUID | MS_NODEV, f"{scratch},mode=0755")
     _copy_workdir(workdir, inside)
+    for path in spec.get("bind_rw", []):
+        os.makedirs(root + path, exist_ok=True)
+        mount(path, root + path, None, MS_BIND)
     # The skeletons (folders leading to the bound paths) become read-only; /tmp, /dev/shm
     # and the working copy are separate mounts and stay writable.
     for folder in skeletons:
@@ -334,30 +350,72 @@ def main(argv: list[str] | None = None) -> int:
     # Die with whoever started us (the grading worker), so no jail outlives it.
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC
+    if spec.get("network") == "none":
+        flags |= CLONE_NEWNET
     euid, egid = os.geteuid(), os.getegid()
     if euid != 0:
         flags |= CLONE_NEWUSER
     unshare(flags)
     if euid != 0:
         _write_id_maps(euid, egid)
+    group = _memory_group(spec)
     # SIGINT reaches the kernel directly (same process group); we must survive it.
     signal.signal(signal.SIGINT, lambda *_: None)
+    ready, go = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
+            os.close(go)
+            os.read(ready, 1)  # wait until the parent has put us in the memory group
+            os.close(ready)
             child(spec, kernel_argv, connection)
         except BaseException as exc:  # noqa: BLE001 - any failure must end the child
             print(f"aimed jail: {exc}", file=sys.stderr)
             os._exit(70)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
+    os.close(ready)
+    if group:
+        try:
+            cgroup.add(group, pid)
+        except OSError as exc:
+            print(f"aimed jail: memory cap not applied: {exc}", file=sys.stderr)
+    os.write(go, b"1")
+    os.close(go)
+
+    def on_term(*_: object) -> None:
+        # Asked to stop (the kernel manager's shutdown): end the kernel, then clean up.
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+        if group:
+            cgroup.remove(group)
+        os._exit(143)
+
+    signal.signal(signal.SIGTERM, on_term)
     while True:
         try:
             _, status = os.waitpid(pid, 0)
             break
         except InterruptedError:
             continue
+    if group:
+        cgroup.remove(group)
     return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else \
         128 + os.WTERMSIG(status)
+
+
+def _memory_group(spec: dict) -> str:
+    """Create this kernel's memory group (see :mod:`aimed.grading.cgroup`), or return ''."""
+    where = spec.get("memory_cgroup")
+    if not where:
+        return ""
+    version, parent, name = where
+    try:
+        return cgroup.create(version, parent, name, int(spec["limits"]["RLIMIT_AS"]))
+    except OSError as exc:
+        print(f"aimed jail: memory cap not applied: {exc}", file=sys.stderr)
+        return ""
 
 
 if __name__ == "__main__":  # pragma: no cover - run as a program

@@ -18,12 +18,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Dict, Int, Unicode
+from traitlets import Bool, Dict, Int, Unicode
 
 __all__ = [
     "Isolation",
@@ -108,11 +109,19 @@ class Isolation:
         Whether grading runs as root (the kernel then runs as an unprivileged uid).
     notes : list of str
         Why a stronger mode is not available.
+    network : bool
+        Whether kernels get a network namespace of their own (no connection to the host
+        or anywhere else; only in the ``"namespaces"`` mode).
+    memory_group : bool
+        Whether a kernel and all it starts share one memory cap (a control group), on
+        top of the per-process address-space limit.
     """
 
     mode: str
     as_root: bool
     notes: list[str] = field(default_factory=list)
+    network: bool = False
+    memory_group: bool = False
 
     def describe(self) -> list[str]:
         """Plain sentences for the report: what holds and what does not."""
@@ -142,6 +151,21 @@ class Isolation:
                 "test helpers and the canary checks apply. Grade as root, or enable "
                 "unprivileged user namespaces, for isolation.",
             ]
+        if self.network:
+            lines.append("Kernels have no network: they run in a network namespace of "
+                         "their own, with no usable interface, and talk to the grader through "
+                         "Unix sockets. Graded code cannot connect to this machine (its "
+                         "127.0.0.1 included) or to any other.")
+        else:
+            lines.append("NO NETWORK ISOLATION: graded code can open connections, to this "
+                         "machine's local services (127.0.0.1) and beyond, and could send "
+                         "the hidden tests' inputs elsewhere.")
+        if self.memory_group:
+            lines.append("Memory: each kernel and every process it starts share one cap "
+                         "(a memory control group) of the address-space limit.")
+        else:
+            lines.append("Memory is capped per process only (address-space limit): no "
+                         "memory control group can be created here.")
         lines.append("Resource limits (address space, CPU time, file size, processes) "
                      "apply in every mode.")
         return lines + self.notes
@@ -194,13 +218,17 @@ def _jail_command(spec_path: str, connection: str, kernel_argv: list[str]) -> li
 
 
 def build_spec(mode: str, *, workdir: str, limits: Limits, state_dir: str, slot: int = 0,
-               mpl_cache: list[str] | None = None) -> dict:
-    """The jail spec for one kernel (see :mod:`aimed.grading.jail`)."""
+               mpl_cache: list[str] | None = None, network: bool = False,
+               memory_group: bool = False) -> dict:
+    """The jail spec for one kernel (see :mod:`aimed.grading.jail`).
+
+    ``network=True`` isolates the kernel's network (``"namespaces"`` mode only); the
+    kernel then needs the ``ipc`` transport, in the folder :func:`ipc_dir` of
+    ``state_dir``. ``memory_group=True`` caps the memory of the kernel and all it
+    starts together, where :func:`aimed.grading.cgroup.memory_parent` finds a place.
+    """
     as_root = os.geteuid() == 0
-    uid = gid = -1
-    if as_root and mode in ("namespaces", "uid"):
-        uid = int(os.environ.get("AIMED_SANDBOX_UID_BASE", DEFAULT_UID_BASE)) + slot
-        gid = NOGROUP
+    uid, gid = _kernel_ids(slot) if mode in ("namespaces", "uid") else (-1, -1)
     extra = 0
     if not as_root:
         # RLIMIT_NPROC counts every process of the uid; when the kernel keeps the
@@ -211,13 +239,64 @@ def build_spec(mode: str, *, workdir: str, limits: Limits, state_dir: str, slot:
     else:
         home = os.path.join(state_dir, f"home-{os.getpid()}-{threading.get_ident()}")
         tmpdir = os.path.join(home, "tmp")
+    isolated = network and mode == "namespaces"
+    group = _memory_parent() if memory_group and mode == "namespaces" else None
     return {
         "mode": mode, "uid": uid, "gid": gid, "workdir": workdir, "home": home,
         "tmpdir": tmpdir, "root_dir": os.path.join(state_dir, "root"),
         "readonly": readonly_paths(), "scratch_mb": limits.scratch_mb,
         "limits": limits.rlimits(extra_processes=extra), "python": sys.executable,
         "mpl_cache": list(mpl_cache or []),
+        "network": "none" if isolated else "host",
+        "bind_rw": [ipc_dir(state_dir, uid, gid)] if isolated else [],
+        # [version, parent folder, this kernel's group]: the jail creates and removes the
+        # group; the kernel manager removes it too, in case the jail was killed.
+        "memory_cgroup": [*group, f"aimed-kernel-{uuid.uuid4().hex[:12]}"] if group else None,
     }
+
+
+#: Longest path of a Unix socket (``sun_path`` holds 108 bytes with its final NUL);
+#: jupyter_client adds ``-N`` to the ipc folder's ``kernel`` prefix.
+_SOCKET_PATH_MAX = 100
+
+
+def ipc_dir(state_dir: str, uid: int = -1, gid: int = -1) -> str:
+    """The folder of a kernel's ZeroMQ ``ipc`` sockets, created for the kernel's uid.
+
+    Raises
+    ------
+    ValueError
+        If the socket paths would be longer than Unix sockets allow (choose a shorter
+        ``AIMED_SANDBOX_DIR``).
+    """
+    path = os.path.join(os.path.realpath(state_dir), "ipc")
+    if len(path) + len("/kernel-99") > _SOCKET_PATH_MAX:
+        raise ValueError(f"the sandbox folder {state_dir} is too deep for Unix sockets "
+                         f"(at most {_SOCKET_PATH_MAX - 10} characters): set a shorter "
+                         "AIMED_SANDBOX_DIR")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    if uid >= 0:
+        os.chown(path, uid, gid)
+    return path
+
+
+_MEMORY_PARENT: list = []
+
+
+def _memory_parent() -> tuple[str, str] | None:
+    """:func:`aimed.grading.cgroup.memory_parent`, looked up once per process."""
+    if not _MEMORY_PARENT:
+        from aimed.grading import cgroup
+
+        _MEMORY_PARENT.append(cgroup.memory_parent() if os.geteuid() == 0 else None)
+    return _MEMORY_PARENT[0]
+
+
+def _kernel_ids(slot: int) -> tuple[int, int]:
+    """The (uid, gid) a kernel drops to when grading as root; (-1, -1) otherwise."""
+    if os.geteuid() != 0:
+        return -1, -1
+    return int(os.environ.get("AIMED_SANDBOX_UID_BASE", DEFAULT_UID_BASE)) + slot, NOGROUP
 
 
 def _processes_of(uid: int) -> int:
@@ -272,27 +351,33 @@ def probe(limits: Limits | None = None, *, force_mode: str | None = None) -> Iso
     if not sys.platform.startswith("linux"):
         candidates = ["none"]
         notes.append(f"The jail needs Linux; this is {sys.platform}.")
-    chosen = "none"
+    chosen, network = "none", False
     for mode in candidates:
         if mode == "none":
             break
-        ok, why = _try_mode(mode, limits)
+        ok, why = _try_mode(mode, limits, network=mode == "namespaces")
         if ok:
+            chosen, network = mode, mode == "namespaces"
+            break
+        if mode == "namespaces" and _try_mode(mode, limits, network=False)[0]:
             chosen = mode
+            notes.append(f"No network namespace for kernels here: {why}")
             break
         notes.append(f"Mode {mode!r} is not available here: {why}")
-    result = Isolation(chosen, as_root, notes)
+    memory = chosen == "namespaces" and _memory_parent() is not None
+    result = Isolation(chosen, as_root, notes, network=network, memory_group=memory)
     _PROBE[key] = result
     return result
 
 
-def _try_mode(mode: str, limits: Limits) -> tuple[bool, str]:
+def _try_mode(mode: str, limits: Limits, *, network: bool = False) -> tuple[bool, str]:
     state = tempfile.mkdtemp(prefix="probe-", dir=sandbox_base())
     try:
         workdir = os.path.join(state, "work")
         os.makedirs(workdir)
         os.chmod(state, 0o711)
-        spec = build_spec(mode, workdir=workdir, limits=limits, state_dir=state)
+        spec = build_spec(mode, workdir=workdir, limits=limits, state_dir=state,
+                          network=network)
         spec_path = os.path.join(state, "spec.json")
         Path(spec_path).write_text(json.dumps(spec))
         conn = os.path.join(state, "conn.json")
@@ -364,6 +449,28 @@ class SandboxKernelManager(AsyncKernelManager):
     mode = Unicode("", help="Isolation mode; empty means probe()").tag(config=True)
     mpl_cache = Unicode("", help="A matplotlib font cache file to copy into the jail").tag(
         config=True)
+    network = Bool(True, help="With a configured mode: isolate the kernel's network "
+                   "(namespaces mode only)").tag(config=True)
+    memory_group = Bool(True, help="With a configured mode: one memory cap for the "
+                        "kernel and all it starts, where possible").tag(config=True)
+
+    def _isolation(self) -> tuple[str, bool, bool]:
+        """(mode, network isolated, memory group) for the next kernel."""
+        if self.mode:
+            return self.mode, self.network, self.memory_group
+        found = probe(Limits(**self.limits))
+        return found.mode, found.network, found.memory_group
+
+    async def _async_pre_start_kernel(self, **kw):
+        # An isolated network has no TCP to the grader: ZeroMQ then uses Unix sockets in
+        # a folder that the jail shares with the grader. Set before the connection file
+        # is written (by the provisioner, in the parent's pre_start).
+        mode, network, _ = self._isolation()
+        if mode == "namespaces" and network:
+            self.transport = "ipc"
+            self.ip = os.path.join(ipc_dir(self._state_dir(), *_kernel_ids(self.slot)),
+                                   "kernel")
+        return await super()._async_pre_start_kernel(**kw)
 
     def _state_dir(self) -> str:
         if not getattr(self, "_aimed_state", None):
@@ -373,14 +480,16 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         limits = Limits(**self.limits)
-        mode = self.mode or probe(limits).mode
+        mode, network, memory_group = self._isolation()
         state = self._state_dir()
         workdir = os.path.realpath(kw.get("cwd") or os.getcwd())
         if mode != "namespaces" and os.geteuid() == 0:
             _open_path_for_uid(workdir)
         cache = self.mpl_cache or matplotlib_cache()
         spec = build_spec(mode, workdir=workdir, limits=limits, state_dir=state,
-                          slot=self.slot, mpl_cache=[cache] if cache else [])
+                          slot=self.slot, mpl_cache=[cache] if cache else [],
+                          network=network and self.transport == "ipc",
+                          memory_group=memory_group)
         spec_path = os.path.join(state, "spec.json")
         with open(os.open(spec_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
             json.dump(spec, f)
@@ -392,6 +501,11 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        group = (getattr(self, "aimed_spec", None) or {}).get("memory_cgroup")
+        if group:
+            from aimed.grading import cgroup
+
+            cgroup.remove(os.path.join(group[1], group[2]))
         state = getattr(self, "_aimed_state", None)
         if state and not restart:
             shutil.rmtree(state, ignore_errors=True)

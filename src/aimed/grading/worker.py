@@ -51,6 +51,8 @@ class Job:
     run_dir: str
     limits: dict = field(default_factory=dict)
     mode: str = ""
+    network: bool = True
+    memory_group: bool = True
     mpl_cache: str = ""
     sandbox: bool = True
     feedback: bool = True
@@ -347,7 +349,8 @@ def _grade(job: Job, slot: int, result: dict, started: float) -> None:
     course_db = os.environ.pop("AIMED_DB_URL", None)  # the private gradebook is SQLite
     try:
         config = nbgrader_config(private, limits=Limits(**job.limits), slot=slot,
-                                 sandbox=job.sandbox, mode=job.mode, mpl_cache=job.mpl_cache)
+                                 sandbox=job.sandbox, mode=job.mode, mpl_cache=job.mpl_cache,
+                                 network=job.network, memory_group=job.memory_group)
     finally:
         if course_db is not None:
             os.environ["AIMED_DB_URL"] = course_db
