@@ -50,7 +50,8 @@ def lesson2():
     p_test = model.predict_proba(X_test)[:, 1]
     screening = evaluate.threshold_for_sensitivity(y_val, p_val, 0.95)
     confirmation = evaluate.threshold_for_specificity(y_val, p_val, 0.99)
-    return {"y": y, "model": model, "y_val": y_val, "p_val": p_val, "y_test": y_test,
+    return {"y": y, "model": model, "X_train": X_train, "y_train": y_train,
+            "y_val": y_val, "p_val": p_val, "y_test": y_test,
             "p_test": p_test, "screening": screening, "confirmation": confirmation}
 
 
@@ -106,6 +107,30 @@ def test_l2_bootstrap_interval_spans_about_90_to_100_percent(lesson2):
     _, low, high = evaluate.bootstrap_ci(sensitivity, lesson2["y_test"], lesson2["p_test"],
                                          seed=0)
     assert 0.87 < low < 0.93 and high > 0.99
+
+
+def test_l2_default_penalty_pulls_odds_ratios_towards_one(lesson2):
+    # "these odds ratios are slightly closer to 1 than an unpenalised model would give"
+    penalised = lesson2["model"][-1].coef_[0]
+    X_train, y_train = lesson2["X_train"], lesson2["y_train"]
+    plain = make_pipeline(StandardScaler(), LogisticRegression(C=np.inf)).fit(X_train, y_train)
+    assert (np.abs(penalised) < np.abs(plain[-1].coef_[0])).all()
+    assert LogisticRegression().C == 1.0 and LogisticRegression().l1_ratio == 0.0   # L2
+
+
+def test_l2_likelihood_ratio_route_gives_the_ppv(lesson2):
+    # "The two routes give the same answer"
+    m = evaluate.diagnostic_metrics(lesson2["y_test"], lesson2["p_test"], lesson2["screening"])
+    se, sp = m["sensitivity"], m["specificity"]
+    odds = 0.077 / (1 - 0.077) * se / (1 - sp)
+    assert odds / (1 + odds) == pytest.approx(evaluate.ppv_at_prevalence(se, sp, 0.077))
+
+
+def test_l2_cited_prevalences_follow_from_their_sources():
+    # Lehman 2017: 5.1 detected + 0.8 missed cancers per 1000 screens -> 0.59 %
+    assert (5.1 + 0.8) / 1000 == pytest.approx(0.0059)
+    # Potter 2007: 191 of 2490 two-week-wait referrals in 2005 had cancer -> 7.7 %
+    assert round(100 * 191 / 2490, 1) == 7.7
 
 
 def test_l2_ppv_false_alarms_in_screening_cancers_in_referral_npv_above_90(lesson2):
@@ -232,8 +257,25 @@ def test_l4_shortcuts_give_medians_weeks_shorter(lung):
     km = KaplanMeierFitter().fit(lung["time_days"], lung["died"])
     deaths_only = lung.loc[lung["died"] == 1, "time_days"].median()
     censored_as_deaths = lung["time_days"].median()
-    assert km.median_survival_time_ - deaths_only >= 14
-    assert km.median_survival_time_ - censored_as_deaths >= 14
+    # "about two to three months shorter"
+    assert 45 <= km.median_survival_time_ - deaths_only <= 95
+    assert 45 <= km.median_survival_time_ - censored_as_deaths <= 95
+
+
+def test_l4_dropping_censored_patients_shortens_the_median(lung):
+    # "dropping the censored patients ... so survival looks worse than it is": their
+    # follow-up alone is already longer than the time to death of those who died
+    censored = lung.loc[lung["died"] == 0, "time_days"]
+    deaths = lung.loc[lung["died"] == 1, "time_days"]
+    assert censored.median() > deaths.median()
+
+
+def test_l4_ecog_coding_matches_the_lesson_and_datasheet(lung):
+    # "the scale continues to 4, bedbound, which no patient here has"; datasheet: observed
+    # 0-3, only one patient with 3, one missing
+    ecog = lung["ecog"]
+    assert set(ecog.dropna().unique()) == {0, 1, 2, 3}
+    assert (ecog == 3).sum() == 1 and ecog.isna().sum() == 1
 
 
 def test_l4_women_live_longer_months_and_the_logrank_p_is_small(lung):
@@ -266,6 +308,22 @@ def test_l4_cox_drops_one_patient_and_reads_as_described(cox):
     assert lower["age"] < 1 < upper["age"]                      # straddles 1
     assert 2.2 < np.exp(model.params_["ecog"]) ** 2 < 2.8      # "about two and a half"
     assert 0.6 < model.concordance_index_ < 0.7                 # better than chance, far from 1
+
+
+def test_l4_proportional_hazards_not_rejected_and_hr_reads_as_described(lung, cox):
+    from lifelines.statistics import proportional_hazard_test
+
+    _, model = cox
+    cox_data = lung[["time_days", "died", "age", "sex", "ecog"]].dropna()
+    cox_data = cox_data.assign(female=(cox_data["sex"] == "female").astype(int)).drop(
+        columns="sex")
+    p = proportional_hazard_test(model, cox_data, time_transform="rank").summary["p"]
+    assert len(p) == 3 and (p > 0.1).all()                      # "all are above 0.1"
+    hr_female = float(np.exp(model.params_["female"]))
+    assert round(hr_female, 2) == 0.58                          # "about 0.58 times"
+    assert round(100 * (1 - hr_female)) == 42                   # "a 42 % lower hazard"
+    km = KaplanMeierFitter().fit(lung["time_days"], lung["died"])
+    assert float(km.survival_function_.iloc[-1, 0]) < 0.1      # "almost every patient dies"
 
 
 def test_l4_ecog_2_curve_falls_much_faster(cox):
@@ -324,3 +382,44 @@ def test_l5_raw_units_give_cholesterol_strata_that_disagree_with_scaled_clusters
     means = diabetes.groupby(raw).mean()
     spread = (means.max() - means.min()) / diabetes.std()     # in standard deviations
     assert spread.idxmax() in ("tc", "ldl") and spread[["tc", "ldl"]].min() > 1.5
+
+
+def test_l5_units_differ_tc_in_the_hundreds_tch_around_4_and_tc_ldl_spread_most():
+    diabetes = data.load("diabetes").drop(columns="progression")
+    assert 100 <= diabetes["tc"].mean() < 1000                  # "in the hundreds"
+    assert round(diabetes["tch"].mean()) == 4                   # "around 4"
+    assert set(diabetes.std().nlargest(2).index) == {"tc", "ldl"}   # "spread over the most units"
+
+
+# --------------------------------------------------------------------------- datasheet
+
+
+def test_diabetes_datasheet_ranges():
+    table = data.load("diabetes")
+    ranges = {"age": (19, 79), "sex": (1, 2), "bmi": (18.0, 42.2), "bp": (62, 133),
+              "tc": (97, 301), "ldl": (41.6, 242.4), "hdl": (22, 99), "tch": (2.0, 9.09),
+              "ltg": (3.26, 6.11), "glu": (58, 124), "progression": (25, 346)}
+    for column, (low, high) in ranges.items():
+        assert table[column].min() == pytest.approx(low, abs=0.005), column
+        assert table[column].max() == pytest.approx(high, abs=0.005), column
+
+
+def test_diabetes_names_follow_scikit_learn_description():
+    # the loader docstring, the datasheet and lesson 3 quote these phrases
+    from sklearn.datasets import load_diabetes
+
+    descr = " ".join(load_diabetes().DESCR.split())
+    for phrase in ("bp average blood pressure", "s1 tc, total serum cholesterol",
+                   "s4 tch, total cholesterol / HDL",
+                   "s5 ltg, possibly log of serum triglycerides level",
+                   "s6 glu, blood sugar level", "six blood serum measurements",
+                   "a quantitative measure of disease progression one year after baseline"):
+        assert phrase in descr, phrase
+    columns = data.tables.DIABETES_COLUMNS
+    assert columns["s5"] == "ltg" and columns["bp"] == "bp" and columns["s4"] == "tch"
+
+
+def test_ncctg_lung_datasheet_counts():
+    lung = data.load("ncctg-lung")
+    assert (lung["died"] == 1).sum() == 165 and (lung["died"] == 0).sum() == 63
+    assert (lung["sex"] == "male").sum() == 138 and (lung["sex"] == "female").sum() == 90

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.signal import find_peaks
 
-from aimed import data, signals
+from aimed import data, imaging, signals
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +57,56 @@ def test_naive_rule_counts_about_twice_the_beats_and_detector_rate_is_normal(lea
     assert 1.7 < len(naive) / len(r) < 2.3
     assert 60 <= signals.heart_rate_bpm(r / fs) <= 100
     assert signals.REFRACTORY_S == 0.2
+
+
+def test_forty_hu_is_about_two_percent_of_the_full_range():
+    # "on a scale of 2000 HU from black to white a difference of 40 HU is 2 % of the way"
+    hu = data.load("ct-small").hu
+    assert round(100 * 40 / (hu.max() - hu.min())) == 2
+    assert round(100 * 40 / 2000) == 2
+
+
+def test_lung_window_limits_contain_air_and_water():
+    # practice meaning: "The lung window runs from -1350 to +150 HU"; air -1000 and water 0
+    level, width = imaging.WINDOWS["lung"]
+    assert (level - width / 2, level + width / 2) == (-1350, 150)
+    assert level - width / 2 < -1000 < 0 < level + width / 2
+
+
+def test_naive_rate_is_a_tachycardia_and_detector_rate_is_61(lead_ii_mv):
+    # "the naive rule would have reported a tachycardia" (> 100 bpm); datasheet "about 61"
+    x, fs = lead_ii_mv
+    naive, _ = find_peaks(x, height=0.4, distance=0.1 * fs)
+    r = signals.detect_r_peaks(x, fs)
+    assert signals.heart_rate_bpm(naive / fs) > 100
+    assert round(signals.heart_rate_bpm(r / fs)) == 61 and len(r) == 10
+
+
+def test_ecg_recording_is_as_the_lesson_and_datasheet_say():
+    import pydicom
+
+    from aimed.data.dicom import pydicom_file
+
+    ecg = data.load("ecg-12-lead")
+    assert ecg.fs_hz == 1000 and ecg.duration_s == 10
+    assert list(ecg.signals.columns) == ["I", "II", "III", "aVR", "aVL", "aVF",
+                                         "V1", "V2", "V3", "V4", "V5", "V6"]
+    ds = pydicom.dcmread(pydicom_file("waveform_ecg.dcm"))
+    assert ds.PatientAge == "042Y" and ds.PatientSex == "F" and ds.PatientName == "Anonymous"
+    assert ds.Manufacturer.startswith("Mortara") and ds.ManufacturerModelName == "el250"
+    assert str(ds.AcquisitionDateTime).startswith("20130125")
+    rhythm, median_beat = ds.WaveformSequence
+    assert median_beat.NumberOfWaveformSamples / float(median_beat.SamplingFrequency) == 1.2
+    for channel in rhythm.ChannelDefinitionSequence:
+        assert float(channel.ChannelSensitivity) == 1.25
+        assert channel.ChannelSensitivityUnitsSequence[0].CodeValue == "uV"
+        assert float(channel.FilterLowFrequency) == 0.05
+        assert float(channel.FilterHighFrequency) == 300
+        assert float(channel.NotchFilterFrequency) == 0
+
+
+def test_ct_header_is_as_the_datasheet_says():
+    ct = data.load("ct-small")
+    assert (ct.hu.min(), ct.hu.max()) == (-896, 1167)
+    assert ct.pixel_mm[0] == ct.pixel_mm[1] and round(ct.pixel_mm[0], 3) == 0.661
+    assert round(ct.extent_mm[1]) == 85

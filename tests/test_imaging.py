@@ -62,3 +62,25 @@ def test_from_dicom_refuses_non_ct(tmp_path):
 
     with pytest.raises(ValueError, match="not a CT image"):
         imaging.CTSlice.from_dicom(pydicom_file("waveform_ecg.dcm"))
+
+
+def test_presets_are_the_radiopaedia_values_the_docstring_cites():
+    # Radiopaedia, Windowing (CT): lung W1500 L-600, mediastinum W350 L50,
+    # bone W1800 L400, brain W80 L40 (the lessons and the exercise quote these).
+    assert imaging.WINDOWS == {"lung": (-600.0, 1500.0), "soft-tissue": (50.0, 350.0),
+                               "bone": (400.0, 1800.0), "brain": (40.0, 80.0)}
+
+
+def test_window_is_dicom_linear_exact_and_differs_from_linear_by_one_hu_at_the_top():
+    # DICOM PS3.3 C.11.2.1.3.2 (LINEAR_EXACT): y = (x - c) / w + 0.5, clipped.
+    # C.11.2.1.2.1 (LINEAR) uses c - 0.5 and w - 1; the docstring says this moves the
+    # upper edge of the window by 1 HU.
+    c, w = -600.0, 1500.0
+    x = np.arange(-2000.0, 2000.0)
+    exact = np.clip((x - c) / w + 0.5, 0, 1)
+    np.testing.assert_allclose(imaging.window(x, c, w), exact)
+    linear = np.where(x <= c - 0.5 - (w - 1) / 2, 0.0,
+                      np.where(x > c - 0.5 + (w - 1) / 2, 1.0,
+                               (x - (c - 0.5)) / (w - 1) + 0.5))
+    assert x[exact == 1].min() - x[linear == 1].min() == 1
+    assert x[exact == 0].max() == x[linear == 0].max()

@@ -1,18 +1,27 @@
 """CT images in Hounsfield units, and display windowing.
 
 A CT scanner stores raw pixel values; the DICOM attributes *Rescale Slope* and
-*Rescale Intercept* turn them into Hounsfield units (HU), a physical scale on which
-water is 0 HU and air is about -1000 HU (DICOM PS3.3, section C.11.1.1.2). The eye can
-only tell apart a few dozen grey levels, so radiologists *window* the image: HU values
-between ``level - width/2`` and ``level + width/2`` are spread over black-to-white and
-everything outside is clipped (the linear VOI LUT function of DICOM PS3.3, C.11.2.1.2).
+*Rescale Intercept* turn them into Hounsfield units (HU) (DICOM PS3.3, section
+C.11.1.1.2) [1]_. The Hounsfield scale is defined from the linear attenuation coefficient
+mu as ``HU = 1000 * (mu - mu_water) / (mu_water - mu_air)``, so that water is 0 HU and
+air is -1000 HU by definition [3]_.
+
+Soft tissues differ by only a few tens of HU: shown over a 2000 HU range from black to
+white, 40 HU is 2 % of the grey scale, too small a contrast to read. Radiologists
+therefore *window* the image: HU values between ``level - width/2`` and
+``level + width/2`` are spread over black-to-white and everything outside is clipped.
+:func:`window` is the ``LINEAR_EXACT`` VOI LUT function of DICOM PS3.3, C.11.2.1.3.2;
+the default ``LINEAR`` function of C.11.2.1.2.1 differs from it by using
+``level - 0.5`` and ``width - 1``, which moves the window's upper edge by 1 HU [1]_.
 
 References
 ----------
-.. [1] DICOM PS3.3 Information Object Definitions, sections C.11.1.1.2 and C.11.2.1.2.
-   https://dicom.nema.org/medical/dicom/current/output/html/part03.html
+.. [1] DICOM PS3.3 Information Object Definitions, sections C.11.1.1.2, C.11.2.1.2 and
+   C.11.2.1.3. https://dicom.nema.org/medical/dicom/current/output/html/part03.html
 .. [2] Radiopaedia.org. Windowing (CT), reference article.
    https://radiopaedia.org/articles/windowing-ct (typical window presets)
+.. [3] Radiopaedia.org. Hounsfield unit, reference article.
+   https://radiopaedia.org/articles/hounsfield-unit
 """
 
 from __future__ import annotations
@@ -25,7 +34,9 @@ import numpy as np
 
 __all__ = ["WINDOWS", "CTSlice", "to_hu", "window"]
 
-#: Typical display windows as ``(level, width)`` in HU, from [2]_.
+#: Typical display windows as ``(level, width)`` in HU, from [2]_: lung W 1500 L -600;
+#: "soft-tissue" is Radiopaedia's mediastinal window, W 350 L 50; bone W 1800 L 400;
+#: brain W 80 L 40.
 WINDOWS: dict[str, tuple[float, float]] = {
     "lung": (-600.0, 1500.0),
     "soft-tissue": (50.0, 350.0),

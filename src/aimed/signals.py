@@ -10,13 +10,16 @@ The adaptive dual thresholds of the original are simplified to one threshold rel
 to the signal's own strong beats, which is enough for clean resting ECGs.
 
 Heart rate is ``60 / mean RR interval (s)``, in beats per minute (bpm). A resting
-adult rate of 60-100 bpm is the conventional normal range [2]_.
+adult rate of 60-100 bpm is the conventional normal range [2]_; the 2018 ACC/AHA/HRS
+guideline sets its threshold for sinus bradycardia lower, at 50 bpm [3]_.
 
 References
 ----------
 .. [1] Pan J, Tompkins WJ. A real-time QRS detection algorithm. IEEE Trans Biomed Eng
    1985;32(3):230-236. doi:10.1109/TBME.1985.325532
-.. [2] Kusumoto FM, et al. 2018 ACC/AHA/HRS guideline on the evaluation and management
+.. [2] American Heart Association. All About Heart Rate (Pulse).
+   https://www.heart.org/en/health-topics/high-blood-pressure/the-facts-about-high-blood-pressure/all-about-heart-rate-pulse
+.. [3] Kusumoto FM, et al. 2018 ACC/AHA/HRS guideline on the evaluation and management
    of patients with bradycardia and cardiac conduction delay. Circulation
    2019;140:e382-e482. doi:10.1161/CIR.0000000000000628
 """

@@ -5,8 +5,9 @@ A *survival time* is the time from a starting point (diagnosis, enrolment) to an
 *censored*: we know only that their time is longer than the follow-up. The Kaplan-Meier
 estimator uses every patient for as long as they are observed [1]_; the log-rank test
 compares whole curves [2]_; the Cox model estimates *hazard ratios*: how much a
-characteristic multiplies the instantaneous risk of the event, at any moment, other
-variables being equal [3]_. The heavy lifting is done by lifelines [4]_.
+characteristic multiplies the instantaneous risk (rate) of the event, at any moment,
+other variables being equal [3]_: a ratio of rates, not of risks. The heavy lifting is
+done by lifelines [4]_.
 
 References
 ----------

@@ -44,8 +44,9 @@ def ncctg_lung() -> pd.DataFrame:
         228 rows, one per patient, with ``institution`` (code), ``time_days`` (days from
         enrolment to death or last contact), ``died`` (1 = died, 0 = censored: alive at
         last contact), ``age`` (years), ``sex`` (``"male"`` or ``"female"``), ``ecog``
-        (ECOG performance status rated by the physician, 0 = fully active to 3 = in bed
-        more than half the day), ``karnofsky_physician`` and ``karnofsky_patient``
+        (ECOG performance status rated by the physician, coded as in the R survival
+        documentation: 0 = asymptomatic to 3 = in bed more than half the day; the scale's
+        4 = bedbound does not occur), ``karnofsky_physician`` and ``karnofsky_patient``
         (Karnofsky score 0-100, 100 = normal, rated by the physician and by the patient),
         ``meal_kcal`` (calories consumed at meals, kcal) and ``weight_loss_lb`` (weight
         lost in the previous six months, pounds). Missing answers stay NaN: no row is

@@ -74,11 +74,15 @@ def diabetes() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        442 rows and 11 columns: ``age`` (years), ``sex`` (coded 1/2), ``bmi``
-        (kg/m²), ``bp`` (mean arterial pressure, mmHg), six blood serum measurements
-        ``tc`` (total cholesterol), ``ldl``, ``hdl``, ``tch`` (total/HDL ratio),
-        ``ltg`` (log of triglycerides) and ``glu`` (glucose), and ``progression``:
-        a quantitative measure of disease progression one year after baseline.
+        442 rows and 11 columns, named and described as in scikit-learn's
+        documentation of the data set: ``age`` (age in years), ``sex`` (coded 1/2),
+        ``bmi`` (body mass index), ``bp`` (average blood pressure), and six blood serum
+        measurements ``tc`` (total serum cholesterol), ``ldl`` (low-density
+        lipoproteins), ``hdl`` (high-density lipoproteins), ``tch`` (total cholesterol
+        / HDL), ``ltg`` ("possibly log of serum triglycerides level") and ``glu``
+        (blood sugar level); and ``progression``: "a quantitative measure of disease
+        progression one year after baseline". The source documents no units beyond
+        age (see the datasheet).
     """
     from sklearn.datasets import load_diabetes
 
