@@ -12,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from aimed import data, evaluate, icu
+from aimed.evaluate import calibration_table
 
 USED = [n for n in icu.concepts() if n not in ("gcs_eye", "gcs_verbal", "gcs_motor")]
 
@@ -141,7 +142,9 @@ def transfer(sites):
     model = _model().fit(x_tr, y_tr)
     x_raw, y_b = _features(sites, "B", convert=False, bounds=False)
     x_b, _ = _features(sites, "B")
+    x_c, y_c = _features(sites, "C")
     return {"internal": (y_te, model.predict_proba(x_te)[:, 1]),
+            "C": (y_c, model.predict_proba(x_c.reindex(columns=x_a.columns))[:, 1]),
             "raw": (y_b, model.predict_proba(x_raw.reindex(columns=x_a.columns))[:, 1]),
             "harmonised": (y_b, model.predict_proba(x_b.reindex(columns=x_a.columns))[:, 1])}
 
@@ -161,6 +164,26 @@ def test_harmonisation_restores_transfer(transfer):
     _, low, high = evaluate.bootstrap_ci(roc_auc_score, *transfer["harmonised"], n_boot=200,
                                          seed=1)
     assert low < auroc["internal"] < high
+
+
+def test_calibration_caption_and_site_a_summary(sites, transfer):
+    # Lesson 6 caption: points within about 0.06 of the diagonal at B (harmonised), within
+    # about 0.1 at A, whose internal test set has 300 patients (fewer than 40 per point).
+    y_te, p_te = transfer["internal"]
+    assert len(y_te) == 300
+    internal = calibration_table(y_te, p_te, n_bins=8)
+    assert internal["n"].max() < 40
+    assert (internal["mean_predicted"] - internal["observed_rate"]).abs().max() < 0.12
+    harmonised = calibration_table(*transfer["harmonised"], n_bins=8)
+    assert (harmonised["mean_predicted"] - harmonised["observed_rate"]).abs().max() < 0.06
+    raw = calibration_table(*transfer["raw"], n_bins=8)
+    assert raw["mean_predicted"].min() > 0.99 and raw["observed_rate"].max() < 0.25
+    # Practice at C: "Harmonised, A's model ranks C's patients as well as its own."
+    assert roc_auc_score(*transfer["C"]) >= roc_auc_score(y_te, p_te) - 0.02
+    # "about 60 numbers" per stay; A's 1000 stays; "dies 18 % of the time" (A's mortality)
+    x_a, y_a = _features(sites, "A")
+    assert x_a.shape[0] == 1000 and 55 <= x_a.shape[1] <= 65
+    assert y_a.mean() == pytest.approx(0.18)
 
 
 def test_leave_one_site_out_and_case_mix(sites):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from aimed import rt
 
@@ -42,6 +43,10 @@ def test_depth_dose_sentences():
     assert 0.63 < rt.depth_dose(10.0) < 0.70  # "about two-thirds remains at 10 cm"
     # Practice: one beam would overdose the tissue in front "by about half again".
     assert 1.4 < 1 / rt.depth_dose(9.5) < 1.55
+    # "A measured 6 MV beam ... peaks a little deeper, at about 1.5 cm, and keeps about 67 % at
+    # 10 cm (BJR Supplement 25): the model's build-up is slightly short, its fall-off realistic."
+    assert rt.depth_of_maximum_cm() < 1.5
+    assert abs(rt.depth_dose(10.0) - 0.67) < 0.03
     # "lung ... counts as about a quarter", "bone ... almost two"
     assert rt.DENSITY_G_CM3["lung"] == 0.26 and rt.DENSITY_G_CM3["bone"] == 1.92
 
@@ -60,6 +65,8 @@ def test_conformal_versus_imrt_sentences(plans, simple):
     assert 34 < tc.loc["parotid", "Dmean"] < 38 and 12 < ti.loc["parotid", "Dmean"] < 15
     assert tc.loc["parotid", "Dmean"] > 20 > ti.loc["parotid", "Dmean"]  # QUANTEC 20 Gy
     assert max(tc.loc["spinal cord", "Dmax"], ti.loc["spinal cord", "Dmax"]) < 54 - 10
+    # "the conformal plan's cord maximum, about 41 Gy, ... and the IMRT plan's, about 15 Gy"
+    assert round(tc.loc["spinal cord", "Dmax"]) == 41 and round(ti.loc["spinal cord", "Dmax"]) == 15
     parotid = simple.masks["parotid"]
     assert conformal.dose[parotid].min() > 25.0  # "the whole parotid receives more than 25 Gy"
     assert (imrt.dose[parotid] >= 25.0).mean() < 0.05  # "only a small part of it does"
@@ -135,6 +142,7 @@ def test_the_missed_extension(simple, contouring):
     assert plan_ai.metrics("PTV")["D95"] == pytest.approx(60.0)
     true_ctv = plan_ai.metrics("CTV", on=second)
     assert 0.6 * 60 < true_ctv["D98"] < 0.7 * 60  # "about two-thirds of the prescription"
+    assert round(true_ctv["D98"]) == 39  # assignment model answer: "a D98 of about 39 Gy"
     assert 0.88 < true_ctv["V95"] < 0.95  # "about 92 % at 57 Gy"
     assert plan_ai.dose[extension].min() < 30.0  # "parts ... get less than half of it"
     levels, volume = rt.dvh(plan_ai.dose, second.masks["CTV"])
@@ -142,6 +150,18 @@ def test_the_missed_extension(simple, contouring):
     assert 25 < first_drop < 31  # "leaves 100 % at about 28 Gy"
     reviewed = rt.plan(second, ANGLES)
     assert reviewed.metrics("CTV", on=second)["D98"] > 59.5
+
+
+def test_margin_recipe_sentences():
+    # "90 % of the systematic shifts lie within 2.5 Σ ... in three dimensions, but within
+    # 2.15 Σ in two dimensions and 1.64 Σ along a single axis" (chi distribution, k axes).
+    assert [round(float(stats.chi.ppf(0.9, k)), 2) for k in (1, 2, 3)] == [1.64, 2.15, 2.5]
+    # "the 0.7 σ term is a simplification of 1.64 (√(σ² + σp²) − σp), σp about 3.2 mm"
+    # (van Herk 2004): close for the lesson's σ = 3 mm.
+    sigma, sigma_p = 3.0, 3.2
+    exact = 1.64 * (np.hypot(sigma, sigma_p) - sigma_p)
+    assert abs(exact - 0.7 * sigma) < 0.2
+    assert rt.van_herk_margin(0.0, sigma) == pytest.approx(0.7 * sigma)
 
 
 def test_margin_study_sentences(simple):

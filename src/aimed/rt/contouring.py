@@ -364,6 +364,12 @@ def hd95(a, b, voxel_mm: float) -> float:
     float
         The 95th percentile of the boundary-to-boundary distances pooled in both
         directions (mm); 0 for identical contours.
+
+    Notes
+    -----
+    Published HD95 values are computed in several ways: pooled as here, or as the larger
+    of the two one-way 95th percentiles (Taha and Hanbury 2015,
+    doi:10.1186/s12880-015-0068-x). Compare values only when computed the same way.
     """
     left, right = _pair(a, b)
     voxel = _checks.positive(voxel_mm, "voxel_mm", unit="mm")

@@ -11,8 +11,10 @@ Herk et al. [1]_ separate two kinds of geometric error:
 
 Their recipe for the CTV-to-PTV margin, ``M = 2.5 Σ + 0.7 σ``, aims for 90 % of patients
 to receive a minimum CTV dose of at least 95 % of the prescription. It was derived for
-3-D errors and a typical beam penumbra; here we *simulate* the same question in 2-D, by
-shifting the anatomy under the planned dose:
+3-D errors (90 % of 3-D Gaussian shifts lie within 2.5 Σ; in 2-D the same share lies
+within 2.15 Σ) and a typical beam penumbra: ``0.7 σ`` simplifies
+``1.64 (sqrt(σ² + σp²) − σp)`` with a penumbra σp of about 3.2 mm [2]_. Here we
+*simulate* the same question in 2-D, by shifting the anatomy under the planned dose:
 
 1. draw a systematic shift per patient and a random shift per fraction (independent
    Gaussian components along x and y);
@@ -29,6 +31,8 @@ References
 .. [1] van Herk M, Remeijer P, Rasch C, Lebesque JV. The probability of correct target
    dosage: dose-population histograms for deriving treatment margins in radiotherapy.
    Int J Radiat Oncol Biol Phys 2000;47(4):1121-1135. doi:10.1016/S0360-3016(00)00518-6
+.. [2] van Herk M. Errors and margins in radiotherapy. Semin Radiat Oncol
+   2004;14(1):52-64. doi:10.1053/j.semradonc.2003.10.003
 """
 
 from __future__ import annotations
