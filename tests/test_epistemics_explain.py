@@ -89,5 +89,27 @@ def test_importance_plots(twins):
     ax = explain.plot_importances(table, title="t", xlabel="Drop in AUROC", top=3)
     assert len(ax.patches) == 3 and ax.get_xlabel() == "Drop in AUROC"
     ax = explain.plot_correlation_dendrogram(X, threshold=0.3)
-    assert ax.get_ylabel().startswith("Ward distance")
+    assert ax.get_ylabel().startswith("Largest 1 − |Spearman ρ|")
+    assert "0.7" in ax.get_legend().get_texts()[-1].get_text()
     plt.close("all")
+
+
+def test_cut_height_is_a_correlation_floor_within_groups():
+    """Complete linkage: a cut at d keeps in one group only features with |rho| >= 1 - d."""
+    rng = np.random.default_rng(4)
+    n = 500
+    base = rng.normal(size=n)
+    X = pd.DataFrame({f"f{k}": base * w + rng.normal(size=n) for k, w in
+                      enumerate([3.0, 3.0, 1.5, 1.0, 0.6, 0.0, 0.3])})
+    rho = X.corr(method="spearman").abs()
+    for threshold in (0.2, 0.3, 0.5, 0.8):
+        groups = explain.correlated_groups(X, threshold=threshold)
+        assert sorted(c for members in groups.values() for c in members) == sorted(X.columns)
+        for members in groups.values():
+            assert rho.loc[members, members].to_numpy().min() >= 1 - threshold - 1e-12
+    # Some pair correlated above 0.7 but whose group would include a weak member is split.
+    assert len(explain.correlated_groups(X, threshold=0.3)) > len(
+        explain.correlated_groups(X, threshold=0.8))
+    assert len(explain.correlated_groups(X, threshold=1.0)) == 1
+    with pytest.raises(ValueError, match="threshold"):
+        explain.correlated_groups(X, threshold=1.5)

@@ -87,3 +87,59 @@ def test_plots(calibrated):
     ax = unc.plot_abstention(unc.abstention_curve(y, p, threshold=0.2))
     assert ax.xaxis_inverted()
     plt.close("all")
+
+
+def test_recalibrate_recovers_a_known_intercept_and_slope(calibrated):
+    """Distort true risks by a known (a, b) on the logit scale; recalibration undoes it."""
+    y, p = calibrated
+    distorted = expit((logit(p) - 0.5) / 0.6)  # too extreme (slope 0.6 undoes it) and shifted
+    fit = unc.recalibrate(y, distorted, method="logistic")
+    assert isinstance(fit, unc.Recalibration) and fit.method == "logistic" and fit.n == y.size
+    assert fit.slope == pytest.approx(0.6, abs=0.03)
+    assert fit.intercept == pytest.approx(0.5, abs=0.06)
+    fixed = fit.apply(distorted)
+    assert np.abs(logit(fixed) - logit(p)).mean() < 0.1
+    assert roc_auc_score(y, fixed) == pytest.approx(roc_auc_score(y, distorted))
+    # The maximum-likelihood score equations hold: mean and logit-weighted mean match.
+    x = logit(distorted)
+    assert np.mean(y - fixed) == pytest.approx(0.0, abs=1e-9)
+    assert np.mean((y - fixed) * x) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_recalibrate_intercept_matches_intercept_shift_and_keeps_slope_one(calibrated):
+    y, p = calibrated
+    shifted = expit(logit(p) + 1.2)
+    fit = unc.recalibrate(y, shifted)
+    assert fit.method == "intercept" and fit.slope == 1.0
+    assert fit.intercept == pytest.approx(unc.intercept_shift(y, shifted))
+    assert fit(shifted).mean() == pytest.approx(y.mean(), abs=1e-9)
+    expected = unc.apply_intercept_shift(shifted, fit.intercept)
+    np.testing.assert_allclose(fit.apply(shifted), expected)
+
+
+def test_recalibrate_logistic_matches_an_unpenalised_logistic_regression(calibrated):
+    from sklearn.linear_model import LogisticRegression
+
+    y, p = calibrated
+    x = logit(np.clip(p * 1.3, 1e-6, 1 - 1e-6))
+    fit = unc.recalibrate(y, expit(x), method="logistic")
+    reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(x[:, None], y)
+    assert fit.slope == pytest.approx(reference.coef_[0][0], abs=1e-4)
+    assert fit.intercept == pytest.approx(reference.intercept_[0], abs=1e-4)
+
+
+def test_recalibrate_validates_inputs(calibrated):
+    y, p = calibrated
+    with pytest.raises(ValueError, match="method"):
+        unc.recalibrate(y, p, method="isotonic")
+    with pytest.raises(ValueError, match="both 0 and 1"):
+        unc.recalibrate(np.zeros(10, int), np.full(10, 0.2), method="logistic")
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        unc.recalibrate([0, 1], [0.0, 0.5])
+    with pytest.raises(ValueError):
+        unc.recalibrate(y[:10], p[:11])
+    with pytest.raises(ValueError, match="did not converge"):
+        unc.recalibrate([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9], method="logistic")  # separated
+    fit = unc.recalibrate(y, p, method="logistic")
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        fit.apply([1.0])

@@ -22,6 +22,7 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.feature_selection import SelectKBest, f_classif
+from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import partial_dependence
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -74,7 +75,8 @@ def test_l1_kidney_stone_percentages(text):
     )
     patients = stones.pivot(index="stone_size", columns="treatment", values="patients")
     assert patients.loc["large", "open surgery"] == 263 and patients.loc["small", "PCNL"] == 270
-    says(text["01"], "open surgery for 263 of its 350 patients with large stones")
+    says(text["01"], "Of the 350 open-surgery patients, 263 had large stones")
+    says(text["01"], "of the 350 PCNL patients, 270 had small stones")
     standard = epistemics.standardised_rates(stones).set_index("treatment")["standardised_rate"]
     says(
         text["01"],
@@ -142,8 +144,12 @@ def test_l2_leak_and_honest_auroc(text, triage):
     honest = epistemics.holdout_auroc(model, train, test, list(TRIAGE_FEATURES))
     assert round(leaky, 2) == 0.99
     assert round(honest, 2) == 0.89
-    says(text["02"], "An AUROC of 0.99 at triage")
-    says(text["02"], "The honest model reaches an AUROC near 0.89")
+    says(text["02"], "An AUROC of 0.99 in the first hour")
+    says(text["02"], "The honest first-hour model reaches an AUROC near 0.89")
+    desk = [c for c in TRIAGE_FEATURES if c not in ("lactate", "wbc")]
+    assert round(epistemics.holdout_auroc(model, train, test, desk), 2) == 0.82
+    assert round(epistemics.holdout_auroc(model, train, test, [*desk, "lactate"]), 2) == 0.86
+    says(text["02"], "(about 0.82 at the triage desk, 0.86 with lactate)")
     fitted = model.fit(train[list(TRIAGE_FEATURES) + list(RECORDED_AFTER_TRIAGE)], train["sepsis"])
     table = epistemics.permutation_table(
         fitted,
@@ -222,15 +228,38 @@ def test_l3_correlated_groups(text):
     says(text["03"], "whose test AUROC is about 0.98")
     single = epistemics.permutation_table(forest, X_test, y_test, n_repeats=5)
     assert single["importance"].max() < 0.02
-    groups = epistemics.correlated_groups(X_train, threshold=1.0)
-    assert len(groups) == 5
-    says(text["03"], "leaves five groups")
+    groups = epistemics.correlated_groups(X_train, threshold=0.3)
+    assert len(groups) == 13
+    says(text["03"], "leaves thirteen groups")
+    rho = X_train.corr(method="spearman").abs()
+    for members in groups.values():
+        assert rho.loc[members, members].to_numpy().min() >= 0.7
+    says(text["03"], "every |ρ| ≥ 0.7 within a group")
+    size = ["mean radius", "mean perimeter", "mean area", "worst radius", "worst perimeter",
+            "worst area"]
+    assert groups["mean radius (+5)"] == size
+    says(text["03"], "The size group (6 features: mean and worst radius, perimeter and area)")
     grouped = epistemics.grouped_permutation_importance(forest, X_test, y_test, groups, n_repeats=5)
-    assert grouped["feature"].tolist()[:3] == [
-        "mean radius (+8)",
-        "mean compactness (+8)",
-        "mean texture (+2)",
-    ]
+    assert grouped["feature"].tolist()[:2] == ["mean radius (+5)", "mean compactness (+5)"]
+    assert grouped["importance"].iloc[1] > 0.03 and grouped["importance"].iloc[2:].max() < 0.01
+    says(
+        text["03"],
+        "followed by the shape group (6 features); every other group costs almost nothing",
+    )
+
+
+def test_l3_diabetes_correlations(text):
+    diabetes = data.load("diabetes")
+    rho = diabetes.corr(method="spearman")
+    assert round(rho.loc["tc", "ldl"], 1) == 0.9
+    says(text["03"], "Total cholesterol and LDL move together (Spearman ρ about 0.9 in this table)")
+    assert rho.loc["bmi", "ltg"] > 0.3 and rho.loc["bmi", "glu"] > 0.3
+    says(
+        text["03"],
+        "keeps each lean patient's own triglycerides and glucose (both correlate with BMI here)",
+    )
+    assert diabetes["bp"].min() == 62 and diabetes["bp"].max() == 133
+    assert "values\nrange from 62 to 133" in data.datasheet("diabetes")
 
 
 def test_l3_partial_dependence_steps(text):
@@ -299,13 +328,34 @@ def test_l4_class_weighting_and_recalibration(text, sites):
         text["04"],
         "inflated about fivefold on average, and its Brier score is more than three times worse",
     )
-    recal = CalibratedClassifierCV(balanced, method="sigmoid", cv=5).fit(
-        train[features], train["sepsis"]
-    )
-    fixed = epistemics.performance_summary(
-        test["sepsis"], recal.predict_proba(test[features])[:, 1]
-    )
+    calibration = data.load("sepsis-triage", n_patients=1000, site="A", seed=1)
+    risk_calibration = balanced.predict_proba(calibration[features])[:, 1]
+    risk_test = balanced.predict_proba(test[features])[:, 1]
+    logistic = epistemics.recalibrate(calibration["sepsis"], risk_calibration, method="logistic")
+    intercept = epistemics.recalibrate(calibration["sepsis"], risk_calibration)
+    fixed = epistemics.performance_summary(test["sepsis"], logistic.apply(risk_test))
+    fixed_a = epistemics.performance_summary(test["sepsis"], intercept.apply(risk_test))
     assert fixed["brier"] == pytest.approx(standard["brier"], rel=0.05)
+    assert fixed_a["brier"] == pytest.approx(standard["brier"], rel=0.05)
+    assert fixed["auroc"] == pytest.approx(weighted["auroc"])
+    assert 0.75 < logistic.slope < 1.25
+    says(
+        text["04"],
+        "the estimated slope is not far from 1, and the intercept alone does nearly as well",
+    )
+    assert round(100 * calibration["sepsis"].mean(), 1) == 6.2
+    assert round(100 * test["sepsis"].mean(), 1) == 5.2 and fixed["observed_expected"] < 0.9
+    says(
+        text["04"],
+        "the calibration sample happened to have more sepsis (6.2 % of visits) than the "
+        "test patients (5.2 %)",
+    )
+    frozen = CalibratedClassifierCV(FrozenEstimator(balanced), method="sigmoid").fit(
+        calibration[features], calibration["sepsis"]
+    )
+    gap = np.abs(frozen.predict_proba(test[features])[:, 1] - logistic.apply(risk_test)).max()
+    assert gap < 0.01
+    says(text["04"], "so it gives practically the same risks as logistic recalibration")
 
 
 def test_l4_shift_and_intercept(text, sites):
@@ -317,6 +367,7 @@ def test_l4_shift_and_intercept(text, sites):
     assert abs(a["auroc"] - b["auroc"]) < 0.03
     assert 1.4 < b["observed_expected"] < 1.65
     says(text["04"], "about 1.5 times more sepsis occurs than it predicts")
+    says(text["04"], "Calibration is a property of a model *in a population*")
     local, later = epistemics.split_by_patient(hospital_b, test_size=0.8, seed=0)
     shift = epistemics.intercept_shift(local["sepsis"], model.predict_proba(local[features])[:, 1])
     before = model.predict_proba(later[features])[:, 1]

@@ -8,7 +8,8 @@ Small, tested tools behind the module-4 lessons:
   with no signal for the "wrong way to cross-validate";
 * :mod:`~aimed.epistemics.explain`: impurity and permutation importance, clusters of
   correlated features;
-* :mod:`~aimed.epistemics.uncertainty`: reliability diagrams, intercept recalibration,
+* :mod:`~aimed.epistemics.uncertainty`: reliability diagrams, recalibration of a frozen
+  model (intercept only, or intercept and slope),
   dataset shift, PPV against prevalence, abstention.
 
 The datasets live in :mod:`aimed.data` (``"kidney-stones"``, ``"sepsis-triage"``).
@@ -45,6 +46,7 @@ from aimed.epistemics.leakage import (
     split_by_visit,
 )
 from aimed.epistemics.uncertainty import (
+    Recalibration,
     abstention_curve,
     apply_intercept_shift,
     intercept_shift,
@@ -52,11 +54,13 @@ from aimed.epistemics.uncertainty import (
     plot_abstention,
     plot_ppv_by_prevalence,
     plot_reliability,
+    recalibrate,
 )
 
 __all__ = [
     "DAGS",
     "Dag",
+    "Recalibration",
     "abstention_curve",
     "apply_intercept_shift",
     "correlated_groups",
@@ -78,6 +82,7 @@ __all__ = [
     "plot_ppv_by_prevalence",
     "plot_reliability",
     "plot_success_rates",
+    "recalibrate",
     "simulate_collider",
     "simulate_confounder",
     "simulate_mediator",

@@ -5,9 +5,16 @@
   distinct values, even pure noise [1]_.
 * :func:`permutation_table`: how much a score drops when one column is shuffled, on
   held-out data [2]_; a thin wrapper of :func:`sklearn.inspection.permutation_importance`.
+  This is *marginal* permutation: the shuffled column also loses its link with the other
+  columns, so the model is asked about combinations of values that may never occur. It
+  does not measure what a feature adds given all the others; that needs conditional
+  permutation [4]_ or dropping the column and refitting the model [5]_.
 * :func:`correlated_groups` and :func:`grouped_permutation_importance`: with correlated
   features, shuffling one column leaves its twins in place, so each looks unimportant;
-  shuffling a whole cluster of correlated features together fixes that.
+  shuffling a whole cluster of correlated features together fixes that. Features are
+  clustered with complete linkage on the distance ``1 - |Spearman rho|``, so a cut at
+  height ``d`` groups features only when *every* pair in the group has
+  ``|rho| >= 1 - d`` (a cut at 0.3 means ``|rho| >= 0.7``).
 
 Every explanation here describes the *model*, which describes the *data*; none of them
 says what causes disease [3]_.
@@ -21,6 +28,12 @@ References
 .. [3] Ghassemi M, Oakden-Rayner L, Beam AL. The false hope of current approaches to
    explainable artificial intelligence in health care. Lancet Digit Health
    2021;3(11):e745-e750. doi:10.1016/S2589-7500(21)00208-9
+.. [4] Strobl C, Boulesteix AL, Kneib T, Augustin T, Zeileis A. Conditional variable
+   importance for random forests. BMC Bioinformatics 2008;9:307.
+   doi:10.1186/1471-2105-9-307
+.. [5] Hooker G, Mentch L, Zhou S. Unrestricted permutation forces extrapolation:
+   variable importance requires at least one more model, or there is no free variable
+   importance. Stat Comput 2021;31:82. doi:10.1007/s11222-021-10057-z
 """
 
 from __future__ import annotations
@@ -137,15 +150,29 @@ def permutation_table(model: object, X: pd.DataFrame, y: object, *, scoring: str
 def correlated_groups(X: pd.DataFrame, *, threshold: float = 0.3) -> dict[str, list[str]]:
     """Cluster features whose values move together (Spearman rank correlation).
 
-    The distance between two features is ``1 - |rho|``; features are merged by Ward
-    hierarchical clustering and the tree is cut at ``threshold``.
+    The distance between two features is ``1 - |rho|``, where ``rho`` is their Spearman
+    rank correlation. Features are merged by complete-linkage hierarchical clustering
+    (the distance between two clusters is the largest distance between their members)
+    and the tree is cut at ``threshold``. So two features end up in the same group only
+    if every pair of features of that group has ``|rho| >= 1 - threshold``.
 
     Parameters
     ----------
     X : pandas.DataFrame
         Numeric features (at least 2 columns, no missing values).
     threshold : float, default 0.3
-        Cut height of the clustering tree, in (0, 10]: lower makes more, tighter groups.
+        Cut height, in (0, 1]: 0.3 groups features whose pairwise ``|rho|`` are all at
+        least 0.7; lower makes more, tighter groups; 1 groups everything.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> signal = rng.normal(size=200)
+    >>> X = pd.DataFrame({"a": signal, "b": signal + rng.normal(0, 0.1, 200),
+    ...                   "c": rng.normal(size=200)})
+    >>> correlated_groups(X, threshold=0.3)
+    {'a (+1)': ['a', 'b'], 'c': ['c']}
 
     Returns
     -------
@@ -158,7 +185,7 @@ def correlated_groups(X: pd.DataFrame, *, threshold: float = 0.3) -> dict[str, l
         raise ValueError(t("epistemics.error.two_columns"))
     if frame.isna().any().any():
         raise ValueError(t("epistemics.error.missing_values", name="X"))
-    threshold = check_real("threshold", threshold, 1e-9, 10.0)
+    threshold = check_real("threshold", threshold, 1e-9, 1.0)
     labels = _cluster_labels(frame, threshold)
     groups: dict[str, list[str]] = {}
     for label in dict.fromkeys(labels):
@@ -173,8 +200,9 @@ def _linkage(frame: pd.DataFrame) -> np.ndarray:
     rho = np.atleast_2d(rho)
     rho = (rho + rho.T) / 2
     np.fill_diagonal(rho, 1.0)
-    distance = 1 - np.abs(np.nan_to_num(rho))
-    return hierarchy.ward(squareform(distance, checks=False))
+    distance = np.clip(1 - np.abs(np.nan_to_num(rho)), 0.0, 1.0)
+    np.fill_diagonal(distance, 0.0)
+    return hierarchy.complete(squareform(distance, checks=False))
 
 
 def _cluster_labels(frame: pd.DataFrame, threshold: float) -> np.ndarray:
@@ -262,16 +290,22 @@ def plot_importances(table: pd.DataFrame, *, title: str, xlabel: str, top: int =
 def plot_correlation_dendrogram(X: pd.DataFrame, *, threshold: float = 0.3,
                                 ax: plt.Axes | None = None, title: str | None = None
                                 ) -> plt.Axes:
-    """Draw the clustering tree of :func:`correlated_groups`, with the cut as a line."""
+    """Draw the clustering tree of :func:`correlated_groups`, with the cut as a line.
+
+    The height at which two branches join is the largest ``1 - |Spearman rho|``
+    between their features (complete linkage): branches joined below 0.3 hold features
+    that are all pairwise correlated with ``|rho| >= 0.7``.
+    """
     frame = _frame(X)
-    threshold = check_real("threshold", threshold, 1e-9, 10.0)
+    threshold = check_real("threshold", threshold, 1e-9, 1.0)
     if ax is None:
         _, ax = plt.subplots(figsize=(10.0, 4.4))
     hierarchy.dendrogram(_linkage(frame), labels=[str(c) for c in frame.columns], ax=ax,
                          leaf_rotation=90, color_threshold=threshold,
                          above_threshold_color="0.6")
     ax.axhline(threshold, color=colour("vermillion"), ls="--", lw=1.5,
-               label=t("epistemics.plot.cut", threshold=threshold))
+               label=t("epistemics.plot.cut", threshold=threshold,
+                     rho=round(1 - threshold, 3)))
     ax.set_title(title or t("epistemics.plot.dendrogram_title"))
     ax.set_xlabel(t("epistemics.plot.feature"))
     ax.set_ylabel(t("epistemics.plot.dendrogram_ylabel"))

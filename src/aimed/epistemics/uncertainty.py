@@ -4,10 +4,15 @@
   event [1]_. :func:`plot_reliability` draws the reliability diagram from
   :func:`aimed.evaluate.calibration_table`; the Brier score [2]_ (mean squared error of
   the predicted probabilities) mixes calibration and discrimination.
-* **Intercept recalibration** ("recalibration-in-the-large") keeps the model's ranking of
-  patients and moves every prediction by the same amount on the log-odds scale, so that
-  the mean predicted risk equals the observed event rate of the new hospital [3]_:
-  :func:`intercept_shift` and :func:`apply_intercept_shift`.
+* **Recalibration of a frozen model** [3]_ [6]_ [7]_: the fitted model is left untouched;
+  a small logistic model is fitted, on a held-out calibration sample with known
+  outcomes, from the logit of the model's predicted risk to the outcome.
+  :func:`recalibrate` does it, with ``method="intercept"`` (recalibration-in-the-large:
+  only the intercept is re-estimated, the slope stays 1, so every prediction moves by
+  the same amount on the log-odds scale and the mean predicted risk equals the observed
+  event rate) or ``method="logistic"`` (logistic recalibration: intercept and slope; a
+  slope below 1 means the predictions were too extreme). :func:`intercept_shift` and
+  :func:`apply_intercept_shift` are the intercept-only case as two plain functions.
 * **Dataset shift** between hospitals often damages calibration more than
   discrimination [4]_: :func:`performance_summary` reports both.
 * **Abstention**: a model may refer the cases it is least sure about to a clinician and
@@ -26,11 +31,17 @@ References
    artificial intelligence. N Engl J Med 2021;385:283-286. doi:10.1056/NEJMc2104626
 .. [5] Chow CK. On optimum recognition error and reject tradeoff. IEEE Trans Inf Theory
    1970;16(1):41-46. doi:10.1109/TIT.1970.1054406
+.. [6] Janssen KJM, Moons KGM, Kalkman CJ, Grobbee DE, Vergouwe Y. Updating methods
+   improved the performance of a clinical prediction model in new patients. J Clin
+   Epidemiol 2008;61(1):76-86. doi:10.1016/j.jclinepi.2007.04.018
+.. [7] Cox DR. Two further applications of a model for binary regression. Biometrika
+   1958;45(3-4):562-565. doi:10.1093/biomet/45.3-4.562
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -45,6 +56,7 @@ from aimed.i18n import t
 from aimed.plotting import colour
 
 __all__ = [
+    "Recalibration",
     "abstention_curve",
     "apply_intercept_shift",
     "intercept_shift",
@@ -52,6 +64,7 @@ __all__ = [
     "plot_abstention",
     "plot_ppv_by_prevalence",
     "plot_reliability",
+    "recalibrate",
 ]
 
 
@@ -203,6 +216,145 @@ def apply_intercept_shift(y_prob: object, shift: float) -> np.ndarray:
     """
     probs = check_probabilities("y_prob", y_prob, open_interval=True)
     return expit(logit(probs) + check_real("shift", shift, -20.0, 20.0))
+
+
+@dataclass(frozen=True)
+class Recalibration:
+    """A fitted recalibration: ``logit(p_new) = intercept + slope * logit(p)``.
+
+    Attributes
+    ----------
+    method : {"intercept", "logistic"}
+        How it was fitted (see :func:`recalibrate`).
+    intercept : float
+        In log-odds. With ``method="intercept"`` it is the shift of
+        :func:`intercept_shift`: positive when the model under-estimated risk.
+    slope : float
+        Multiplies the model's log-odds (exactly 1 with ``method="intercept"``). Below 1,
+        the original predictions were too extreme; above 1, too timid.
+    n : int
+        Size of the calibration sample it was fitted on.
+    """
+
+    method: str
+    intercept: float
+    slope: float
+    n: int
+
+    def apply(self, y_prob: object) -> np.ndarray:
+        """Recalibrated probabilities for the frozen model's predictions ``y_prob``.
+
+        Parameters
+        ----------
+        y_prob : array_like of float
+            Probabilities from the *same* frozen model, strictly between 0 and 1.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``expit(intercept + slope * logit(p))``. A positive slope keeps the ranking of
+            patients, and so the AUROC, unchanged.
+        """
+        probs = check_probabilities("y_prob", y_prob, open_interval=True)
+        return expit(self.intercept + self.slope * logit(probs))
+
+    __call__ = apply
+
+
+def _logistic_on_logit(log_odds: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """Maximum-likelihood intercept and slope of ``y ~ logit(p)`` (Newton-Raphson)."""
+    cases, controls = log_odds[truth == 1], log_odds[truth == 0]
+    if cases.min() >= controls.max() or cases.max() <= controls.min():
+        # The predictions separate the outcomes: the likelihood has no maximum.
+        raise ValueError(t("epistemics.error.recalibration_failed"))
+    design = np.column_stack([np.ones_like(log_odds), log_odds])
+    beta = np.array([0.0, 1.0])
+    converged = False
+
+    def loglik(b: np.ndarray) -> float:
+        eta = design @ b
+        return float(np.sum(truth * eta - np.logaddexp(0.0, eta)))
+
+    current = loglik(beta)
+    for _ in range(100):
+        mu = expit(design @ beta)
+        gradient = design.T @ (truth - mu)
+        hessian = (design * (mu * (1 - mu))[:, None]).T @ design
+        try:
+            step = np.linalg.solve(hessian, gradient)
+        except np.linalg.LinAlgError:
+            raise ValueError(t("epistemics.error.recalibration_failed")) from None
+        scale = 1.0
+        while scale > 1e-6 and loglik(beta + scale * step) < current - 1e-12:
+            scale /= 2
+        beta = beta + scale * step
+        new = loglik(beta)
+        if abs(new - current) < 1e-12 and np.abs(scale * step).max() < 1e-10:
+            converged = True
+            break
+        current = new
+    if not converged or not np.isfinite(beta).all() or np.abs(beta).max() > 50:
+        raise ValueError(t("epistemics.error.recalibration_failed"))
+    return float(beta[0]), float(beta[1])
+
+
+def recalibrate(y_true: object, y_prob: object, *, method: str = "intercept"
+                ) -> Recalibration:
+    """Fit a recalibration of a frozen model on a held-out calibration sample.
+
+    The model itself is not refitted and need not even be available: only its predicted
+    risks ``y_prob`` on a calibration sample and the observed outcomes ``y_true`` of
+    those patients are used. A logistic model is fitted by maximum likelihood with the
+    logit of the predicted risk as its only input [3]_ [6]_ [7]_:
+
+    * ``method="intercept"``: recalibration-in-the-large. ``logit(p_new) = a +
+      logit(p)``; only ``a`` is estimated (the slope is fixed at 1), so afterwards the
+      mean predicted risk on the calibration sample equals its event rate. Needs few
+      events.
+    * ``method="logistic"``: logistic recalibration. ``logit(p_new) = a + b logit(p)``;
+      ``b`` (the calibration slope) also corrects predictions that are too extreme
+      (``b < 1``) or too timid (``b > 1``). Needs more events.
+
+    Parameters
+    ----------
+    y_true : array_like of 0/1
+        Outcomes of the calibration sample; both values must occur. The sample must not
+        have been used to fit the model.
+    y_prob : array_like of float
+        The frozen model's predicted probabilities for the same patients, strictly
+        between 0 and 1.
+    method : {"intercept", "logistic"}, default "intercept"
+
+    Returns
+    -------
+    Recalibration
+        With ``intercept``, ``slope`` and ``apply(p)`` for new predictions.
+
+    Raises
+    ------
+    ValueError
+        For outcomes that are not 0/1 or all equal, probabilities outside (0, 1), lengths
+        that differ, an unknown method, or a logistic fit that does not converge (for
+        example when the predictions separate the outcomes perfectly).
+
+    Examples
+    --------
+    >>> fit = recalibrate([0, 0, 1, 0, 1, 0], [0.1, 0.2, 0.3, 0.1, 0.2, 0.1])
+    >>> round(fit.slope, 1), fit.method
+    (1.0, 'intercept')
+    >>> bool(fit.apply([0.1, 0.2, 0.3, 0.1, 0.2, 0.1]).mean().round(6) == round(2 / 6, 6))
+    True
+    """
+    if method not in ("intercept", "logistic"):
+        raise ValueError(t("epistemics.error.choice", name="method",
+                           choices=["intercept", "logistic"], got=repr(method)))
+    truth, probs = _pair(y_true, y_prob, open_interval=True)
+    if truth.min() == truth.max():
+        raise ValueError(t("epistemics.error.one_class", name="y_true"))
+    if method == "intercept":
+        return Recalibration("intercept", intercept_shift(truth, probs), 1.0, int(truth.size))
+    intercept, slope = _logistic_on_logit(logit(probs), truth.astype(float))
+    return Recalibration("logistic", intercept, slope, int(truth.size))
 
 
 def abstention_curve(y_true: object, y_prob: object, *, threshold: float,
