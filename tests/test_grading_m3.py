@@ -17,7 +17,8 @@ pytestmark = pytest.mark.grading
 ASSIGNMENT = "m3-society"
 AUTOGRADED = {"m3_group_rates_tests": 3, "m3_equal_fnr_tests": 3, "m3_equal_fnr_cost_tests": 2,
               "m3_k_anonymity_tests": 2, "m3_generalise_k5_tests": 3, "m3_laplace_count_tests": 2,
-              "m3_deferral_tests": 2, "m3_team_accuracy_tests": 2}
+              "m3_deferral_tests": 2, "m3_team_sensitivity_tests": 2,
+              "m3_floor_rule_out_tests": 2}
 
 
 
@@ -33,11 +34,18 @@ def first_plan_reaching(df, quasi_identifiers, plans, k):
     return (10, 1)
 """,
         "m3_deferral": """
-def defer_under_budget(ai_score, budget, threshold=0.5):
+def triage(ai_score, reader, rule_out, safety_net):   # the thresholds of the example
     score = np.asarray(ai_score, dtype=float)
-    deferred = np.zeros(score.size, dtype=bool)
-    deferred[np.argsort(np.abs(score - 0.5), kind="stable")[:int(0.10 * score.size)]] = True
-    return deferred
+    read = np.asarray(reader)
+    return ((score >= 0.02) & ((read == 1) | (score >= 0.5))).astype(int)
+""",
+        "m3_team_sensitivity": """
+def team_sensitivity(y_true, decisions):   # the printed value of policy A
+    return 0.822
+""",
+        "m3_floor_rule_out": """
+def largest_safe_rule_out(y_true, ai_score, reader, rule_outs, safety_net, floor):
+    return 0.03   # the answer of the visible example
 """,
     },
     # aimed's own implementations, under their own names or another
@@ -59,15 +67,22 @@ def k_anonymity(df, quasi_identifiers):
     return smallest_class(df, quasi_identifiers)
 """,
         "m3_deferral": """
-from aimed.society.teaming import defer_uncertain
-def defer_under_budget(ai_score, budget, threshold=0.5):
-    return defer_uncertain(ai_score, budget, threshold)
+from aimed.society.teaming import triage_decisions
+def triage(ai_score, reader, rule_out, safety_net):
+    return triage_decisions(ai_score, reader, rule_out, safety_net)[0]
 """,
-        "m3_team_accuracy": """
+        "m3_team_sensitivity": """
 from aimed.society import teaming
-def team_accuracy(y_true, ai_score, reader, deferred, threshold=0.5):
-    final = teaming.team_decisions(ai_score, reader, deferred, threshold)
-    return float(np.mean(final == np.asarray(y_true)))
+def team_sensitivity(y_true, decisions):
+    return teaming.team_metrics(y_true, decisions)["sensitivity"]
+""",
+        "m3_floor_rule_out": """
+from aimed.society import teaming as tm
+def largest_safe_rule_out(y_true, ai_score, reader, rule_outs, safety_net, floor):
+    y = np.asarray(y_true)
+    ok = [float(c) for c in rule_outs
+          if tm.triage_decisions(ai_score, reader, c, safety_net)[0][y == 1].mean() >= floor]
+    return max(ok) if ok else None
 """,
     },
     # other correct ways to write them
@@ -81,11 +96,24 @@ def first_plan_reaching(df, quasi_identifiers, plans, k):
     reached = [tuple(p) for p in plans if k_anonymity(generalise(df, *p), quasi_identifiers) >= k]
     return reached[0] if reached else None
 """,
-        "m3_team_accuracy": """
-def team_accuracy(y_true, ai_score, reader, deferred, threshold=0.5):
-    y, s, r, d = (np.asarray(v) for v in (y_true, ai_score, reader, deferred))
-    correct = np.where(d.astype(bool), r == y, (s >= threshold).astype(int) == y)
-    return float(correct.mean())
+        "m3_deferral": """
+def triage(ai_score, reader, rule_out, safety_net):
+    score = np.asarray(ai_score, dtype=float)
+    read = np.asarray(reader)
+    seen = score >= rule_out
+    return np.where(seen & ((read == 1) | (score >= safety_net)), 1, 0)
+""",
+        "m3_team_sensitivity": """
+from sklearn.metrics import recall_score
+def team_sensitivity(y_true, decisions):
+    return float(recall_score(np.asarray(y_true), np.asarray(decisions), zero_division=0.0))
+""",
+        "m3_floor_rule_out": """
+def largest_safe_rule_out(y_true, ai_score, reader, rule_outs, safety_net, floor):
+    for cut in sorted(rule_outs, reverse=True):
+        if team_sensitivity(y_true, triage(ai_score, reader, cut, safety_net)) >= floor:
+            return float(cut)
+    return None
 """,
         "m3_equal_fnr_cost": """
 def extra_false_positives(y_true, y_score, groups, thresholds, single_threshold):
@@ -118,12 +146,22 @@ def laplace_noisy_count(true_count, epsilon, rng):   # scale epsilon instead of 
     return float(true_count + rng.laplace(0.0, epsilon))
 """,
         "m3_deferral": """
-def defer_under_budget(ai_score, budget, threshold=0.5):   # defers the most confident cases
+def triage(ai_score, reader, rule_out, safety_net):   # the safety net skips the rule-out
     score = np.asarray(ai_score, dtype=float)
-    deferred = np.zeros(score.size, dtype=bool)
-    order = np.argsort(-np.abs(score - threshold), kind="stable")
-    deferred[order[:int(budget * score.size)]] = True
-    return deferred
+    read = np.asarray(reader)
+    return (((score >= rule_out) & (read == 1)) | (score >= safety_net)).astype(int)
+""",
+        "m3_team_sensitivity": """
+def team_sensitivity(y_true, decisions):   # the PPV: cancers among the recalled
+    y, d = np.asarray(y_true), np.asarray(decisions)
+    return float(d[y == 1].sum() / d.sum())
+""",
+        "m3_floor_rule_out": """
+def largest_safe_rule_out(y_true, ai_score, reader, rule_outs, safety_net, floor):
+    for cut in rule_outs:   # the first that keeps the floor, not the largest
+        if team_sensitivity(y_true, triage(ai_score, reader, cut, safety_net)) >= floor:
+            return float(cut)
+    return None
 """,
     },
 }

@@ -80,3 +80,50 @@ def test_calibration_by_group_and_percentiles():
     with pytest.raises(ValueError, match="n_bins"):
         fairness.calibration_by_group(y, prob, groups, n_bins=1)
     assert isinstance(pd.Series(pct), pd.Series)
+
+
+def test_group_rates_ci_by_hand_and_wilson_bounds():
+    table = fairness.group_rates_ci(Y, P, G)
+    assert list(table.index) == ["a", "b", "c", "overall"]
+    point = fairness.group_metrics(Y, P, G)
+    for metric in ("tpr", "fpr", "ppv"):
+        np.testing.assert_allclose(table[metric], point[metric], equal_nan=True)
+        inside = table[metric].isna() | ((table[f"{metric}_low"] <= table[metric])
+                                         & (table[metric] <= table[f"{metric}_high"]))
+        assert inside.all()
+    assert np.isnan(table.loc["c", "ppv_low"])  # nobody flagged in c
+    # Wilson interval of 1 success in 2 at 95 %: 0.5 ± 0.5 * ... = (0.0945, 0.9055)
+    assert table.loc["b", "tpr_low"] == pytest.approx(0.0945, abs=1e-4)
+    assert table.loc["b", "tpr_high"] == pytest.approx(0.9055, abs=1e-4)
+    assert table.loc["overall", "n"] == 8 and table["n"].dtype == np.int64
+    wider = fairness.group_rates_ci(Y, P, G, level=0.99)
+    assert (wider["tpr_high"] - wider["tpr_low"] >= table["tpr_high"] - table["tpr_low"]).all()
+    assert "overall" not in fairness.group_rates_ci(Y, P, G, overall=False).index
+    with pytest.raises(ValueError, match="level"):
+        fairness.group_rates_ci(Y, P, G, level=1.0)
+    with pytest.raises(ValueError, match="y_pred must have 8 values"):
+        fairness.group_rates_ci(Y, P[:3], G)
+
+
+def test_observed_expected_detects_under_prediction():
+    rng = np.random.default_rng(2)
+    n = 6000
+    groups = np.where(rng.random(n) < 0.3, "B", "A")
+    true_risk = rng.uniform(0.02, 0.4, n)
+    y = (rng.random(n) < true_risk).astype(int)
+    predicted = np.where(groups == "B", true_risk / 1.5, true_risk)  # B under-predicted
+    table = fairness.observed_expected(y, predicted, groups)
+    assert list(table.index) == ["A", "B"]
+    assert table.loc["A", "o_e_low"] < 1 < table.loc["A", "o_e_high"]
+    assert table.loc["B", "o_e_low"] > 1.3 and table.loc["B", "o_e"] == pytest.approx(1.5, abs=0.1)
+    assert table.loc["B", "observed"] == y[groups == "B"].sum()
+    assert table.loc["B", "expected"] == pytest.approx(predicted[groups == "B"].sum())
+    band = fairness.observed_expected(y, predicted, groups, where=predicted >= 0.2)
+    assert band["n"].sum() == (predicted >= 0.2).sum()
+    assert (band["rate_low"] <= band["observed_rate"]).all()
+    with pytest.raises(ValueError, match="True/False"):
+        fairness.observed_expected(y, predicted, groups, where=[1, 0])
+    with pytest.raises(ValueError, match="selects no patient"):
+        fairness.observed_expected(y, predicted, groups, where=np.zeros(n, bool))
+    with pytest.raises(ValueError, match="y_prob"):
+        fairness.observed_expected(y, predicted * 10, groups)

@@ -99,3 +99,18 @@ def test_noisy_mean_clips_and_scales_with_n():
 def test_dp_validation(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_person_level_bound_multiplies_the_noise():
+    a = privacy.noisy_count(np.ones(40, dtype=bool), 0.5, np.random.default_rng(8),
+                            max_records_per_person=3)
+    assert a == 40.0 + np.random.default_rng(8).laplace(0.0, 3 / 0.5)
+    b = privacy.noisy_mean(np.array([2.0, 4.0, 6.0, 8.0]), 1, 30, 1.0, np.random.default_rng(9),
+                           max_records_per_person=2)
+    assert b == pytest.approx(5.0 + np.random.default_rng(9).laplace(0.0, 2 * 29 / 4))
+    for call in (lambda: privacy.noisy_count(np.ones(3, dtype=bool), 1.0,
+                                             np.random.default_rng(), max_records_per_person=0),
+                 lambda: privacy.noisy_mean([1.0], 0, 1, 1.0, np.random.default_rng(),
+                                            max_records_per_person=1.5)):
+        with pytest.raises(SocietyValueError, match="max_records_per_person"):
+            call()

@@ -13,50 +13,134 @@ from aimed.society import SocietyValueError, regulation
 
 
 @pytest.mark.parametrize(("args", "kwargs", "expected"), [
-    (("decision", "death or irreversible"), {}, "III"),
-    (("decision", "serious or surgery"), {}, "IIb"),
-    (("decision", "other"), {}, "IIa"),
-    (("monitoring",), {"vital_immediate_danger": True}, "IIb"),
-    (("monitoring",), {}, "IIa"),
-    (("other medical",), {}, "I"),
-    (("no medical purpose",), {}, "not a medical device"),
+    (("decision", "death or irreversible"), {}, ("III", "decision: death or irreversible")),
+    (("decision", "serious or surgery"), {}, ("IIb", "decision: serious or surgery")),
+    (("decision", "other"), {}, ("IIa", "decision: other")),
+    (("monitoring",), {"vital_immediate_danger": True},
+     ("IIb", "monitoring: vital, immediate danger")),
+    (("monitoring",), {}, ("IIa", "monitoring: other")),
+    (("other",), {}, ("I", "other MDSW")),
 ])
-def test_rule11(args, kwargs, expected):
+def test_rule11_follows_annex_viii(args, kwargs, expected):
     assert regulation.mdr_rule11_class(*args, **kwargs) == expected
 
 
-def test_scenarios_are_consistent_with_the_rules():
-    for scenario in regulation.SCENARIOS.values():
-        cls = regulation.mdr_rule11_class(scenario["purpose"], scenario["impact"],
-                                          vital_immediate_danger=scenario["vital_immediate_danger"])
-        assert cls == scenario["mdr_class"]
-        assert regulation.ai_act_high_risk(cls) == scenario["high_risk"]
+def test_qualification_comes_before_rule11_in_mdcg_order():
+    q = regulation.qualify_software
+    # step 3 decides first: software that only stores or shows readings is not MDSW
+    assert q(acts_on_data=False, individual_patients=True, medical_purpose=True) == (
+        False, "not MDSW: only stores, communicates or displays")
+    assert q(acts_on_data=True, individual_patients=False, medical_purpose=True) == (
+        False, "not MDSW: not for individual patients")
+    assert q(acts_on_data=True, individual_patients=True, medical_purpose=False) == (
+        False, "not MDSW: no medical purpose")
+    assert q(acts_on_data=True, individual_patients=True, medical_purpose=True) == (True, "MDSW")
+    with pytest.raises(SocietyValueError, match="acts_on_data must be one of"):
+        q(acts_on_data=1, individual_patients=True, medical_purpose=True)
+    assert len(regulation.MDCG_STEPS) == 5
+    assert set(regulation.BRANCHES) >= {b for _, b in map(regulation.classify_software,
+                                                          regulation.SCENARIOS)}
 
 
-def test_ai_act_high_risk_routes():
-    assert not regulation.ai_act_high_risk("I")
-    assert regulation.ai_act_high_risk("I", annex_iii_use=True)
-    assert regulation.ai_act_high_risk("IIa")
+def test_the_four_practice_products():
+    got = {name: regulation.classify_software(name) for name in regulation.SCENARIOS}
+    assert got == {
+        "stroke-ct": ("III", "decision: death or irreversible"),
+        "icu-monitor": ("IIb", "monitoring: vital, immediate danger"),
+        "home-bp": ("not a medical device", "not MDSW: only stores, communicates or displays"),
+        "bed-planning": ("not a medical device", "not MDSW: not for individual patients"),
+    }
+    high = {name: regulation.ai_act_high_risk(got[name][0], ai_system=s["ai_system"],
+                                              annex_iii_use=s["annex_iii_use"])
+            for name, s in regulation.SCENARIOS.items()}
+    assert high == {"stroke-ct": True, "icu-monitor": True, "home-bp": False,
+                    "bed-planning": False}
+    with pytest.raises(SocietyValueError, match="name must be one of"):
+        regulation.classify_software("pacemaker")
+
+
+def test_ai_act_high_risk_needs_an_ai_system_first():
+    assert not regulation.ai_act_high_risk("III", ai_system=False)
+    assert not regulation.ai_act_high_risk("I", ai_system=False, annex_iii_use=True)
+    assert not regulation.ai_act_high_risk("I", ai_system=True)
+    assert regulation.ai_act_high_risk("I", ai_system=True, annex_iii_use=True)
+    assert regulation.ai_act_high_risk("IIa", ai_system=True)
+    assert not regulation.ai_act_high_risk("not a medical device", ai_system=True)
     with pytest.raises(SocietyValueError, match="mdr_class must be one of"):
-        regulation.ai_act_high_risk("IV")
+        regulation.ai_act_high_risk("IV", ai_system=True)
+    with pytest.raises(SocietyValueError, match="ai_system must be one of"):
+        regulation.ai_act_high_risk("IIa", ai_system="yes")
     with pytest.raises(SocietyValueError, match="purpose must be one of"):
         regulation.mdr_rule11_class("diagnosis")
 
 
-def test_timeline_dates_match_article_113_and_the_omnibus():
+def test_timeline_matches_article_113_as_amended():
+    law = regulation.ai_act_timeline("law").set_index("short")["date"].dt.date
+    assert law["entry into force"] == dt.date(2024, 8, 1)
+    assert law["prohibitions, AI literacy"] == dt.date(2025, 2, 2)
+    assert law["GPAI, governance, penalties"] == dt.date(2025, 8, 2)
+    assert law["general application"] == dt.date(2026, 8, 2)
+    assert law["new prohibitions"] == dt.date(2026, 12, 2)
+    assert regulation.high_risk_date("annex III") == dt.date(2027, 12, 2)
+    assert regulation.high_risk_date("annex I") == dt.date(2028, 8, 2)
+    old = regulation.ai_act_timeline("superseded")["date"].dt.date.tolist()
+    assert old == [dt.date(2026, 8, 2), dt.date(2027, 8, 2)]  # the 2024 text, replaced
+    with pytest.raises(SocietyValueError, match="route must be one of"):
+        regulation.high_risk_date("annex II")
+    with pytest.raises(SocietyValueError, match="status must be one of"):
+        regulation.ai_act_timeline("in force")
+
+
+def test_every_entry_has_a_status_a_primary_source_and_its_date():
     table = regulation.ai_act_timeline()
-    by_short = table.set_index("short")
-    assert by_short.loc["entry into force", "original"] == pd.Timestamp("2024-08-01")
-    assert by_short.loc["prohibitions, AI literacy", "original"] == pd.Timestamp("2025-02-02")
-    devices = by_short.loc["high-risk: AI medical devices, Art. 6(1)"]
-    assert devices["original"] == pd.Timestamp("2027-08-02")
-    assert devices["amended"] == pd.Timestamp("2028-08-02")
-    annex3 = by_short.loc["high-risk: Annex III uses (e.g. triage)"]
-    assert (annex3["original"], annex3["amended"]) == (pd.Timestamp("2026-08-02"),
-                                                      pd.Timestamp("2027-12-02"))
-    # every row says where it comes from and as of when
-    assert table["source"].str.len().gt(20).all() and table["as_of"].notna().all()
-    assert all(isinstance(row["as_of"], dt.date) for row in regulation.AI_ACT_TIMELINE)
+    assert set(table["status"]) == set(regulation.STATUSES)
+    assert table["source"].str.contains(r"Regulation \(EU\)|COM\(2025\) 836").all()
+    assert not table["source"].str.contains("newsletter|Heuking|LLP", case=False).any()
+    assert (table["source_date"] <= pd.Timestamp(regulation.CHECKED_ON)).all()
+    # an entry from the amending act cannot be older than its publication
+    omnibus = table["source"].str.contains("2026/1744")
+    assert (table.loc[omnibus, "source_date"] >= pd.Timestamp("2026-07-24")).all()
+    # nothing proposed is presented as law
+    proposed = table[table["status"] == "proposed"]
+    assert proposed["source"].str.contains("COM\\(2025\\) 836").all()
+    assert all(isinstance(e["date"], dt.date) for e in regulation.AI_ACT_TIMELINE)
+
+
+def test_in_application_on_the_day_of_checking():
+    now = set(regulation.in_application(regulation.CHECKED_ON)["short"])
+    assert {"general application", "new prohibitions"} <= now
+    assert not any(short.startswith("high-risk") for short in now)
+    later = set(regulation.in_application(dt.date(2028, 8, 2))["short"])
+    assert "high-risk, Annex I (e.g. MDR devices)" in later
+    with pytest.raises(SocietyValueError, match="day must be"):
+        regulation.in_application("2026-12-02")
+
+
+def test_omnibus_procedure_keeps_each_step_distinct_and_in_order():
+    steps = regulation.omnibus_procedure()
+    assert list(steps["step"]) == ["proposal", "Council mandate", "Parliament position",
+                                   "provisional agreement", "Parliament adoption",
+                                   "Council adoption", "signature", "publication",
+                                   "entry into force"]
+    assert steps["date"].is_monotonic_increasing
+    by_step = steps.set_index("step")
+    assert (by_step.loc["entry into force", "date"] - by_step.loc["publication", "date"]
+            == pd.Timedelta(days=3))
+    assert by_step.loc["publication", "date"] == pd.Timestamp("2026-07-24")
+    # no source predates the event it reports (the OJ fixes the later entry into force)
+    past = steps[steps["step"] != "entry into force"]
+    assert (past["source_date"] >= past["date"]).all()
+    assert steps["confirmed"].dtype == bool and steps["source"].str.len().gt(20).all()
+
+
+def test_responsibilities_name_the_law_for_each_role():
+    roles = {r["who"] for r in regulation.RESPONSIBILITIES}
+    assert {"provider (AI Act)", "deployer (AI Act), e.g. the hospital", "clinician"} <= roles
+    sources = " ".join(r["source"] for r in regulation.RESPONSIBILITIES)
+    for article in ("Art. 14", "Art. 16 and 17", "Art. 26(1), (2)", "Art. 10", "2024/2853"):
+        assert article in sources
+    clinician = [r for r in regulation.RESPONSIBILITIES if r["who"] == "clinician"]
+    assert clinician[0]["source"] == "national law of the member state"
     assert len(regulation.ART14_OVERSIGHT) == 5
 
 

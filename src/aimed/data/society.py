@@ -11,8 +11,9 @@ Three seeded generators, each documented in ``datasets/<name>/DATASHEET.md``:
   (age, sex, postcode, admission date) and a sensitive diagnosis, for re-identification
   and k-anonymity. Postcodes are fictional.
 * :func:`screening_reads`: screening mammograms of an enriched reader-study set, with
-  an AI score and an unaided reader whose sensitivity and specificity match the mean
-  of US community radiologists (86.9 % and 88.9 %) [2]_.
+  an unaided reader whose sensitivity and specificity match the mean of US community
+  radiologists (86.9 % and 88.9 %) [2]_ and an AI score somewhat better than the reader
+  at matched specificity (margin from Salim et al. 2020, see the function).
 
 No real person is in any of these tables.
 
@@ -35,7 +36,7 @@ from scipy.stats import norm
 
 from aimed.data._registry import register
 from aimed.society._checks import check_float, check_int
-from aimed.society.teaming import READER_SENSITIVITY, READER_SPECIFICITY
+from aimed.society.teaming import AI_SEPARATION, READER_SEPARATION, READER_SPECIFICITY
 
 __all__ = [
     "CARE_PARAMETERS",
@@ -89,6 +90,9 @@ def care_management(n_patients: int = 20_000, *, seed: int = 7) -> pd.DataFrame:
     coded diagnoses and lower costs. A model trained to predict *cost* from last
     year's claims is therefore accurate for cost but ranks group B below group A at
     the same need: the label-choice bias described by Obermeyer et al. 2019.
+    Admission depends on need, age and sex only (not on the group), so a model of
+    admissions trained on these access-depressed claims under-predicts group B's risk
+    (observed/expected about 1.4 against 1.0 in lesson 1; see the datasheet).
 
     Parameters
     ----------
@@ -178,7 +182,11 @@ _AREAS = ("310", "312", "325", "327", "340", "341", "386", "388")
     citation="aimed contributors. Seeded generator aimed.data.society.patient_registry",
 )
 def patient_registry(n_records: int = 3000, *, seed: int = 11) -> pd.DataFrame:
-    """Generate a de-identified hospital discharge registry (names removed, QIs kept).
+    """Generate a hospital discharge registry with names removed but quasi-identifiers kept.
+
+    Removing names is neither anonymisation nor, by itself, pseudonymisation in the sense
+    of GDPR Art. 4(5). Every stay is drawn independently and there is no patient
+    identifier, so counts and k-anonymity classes are counts of stays, not of patients.
 
     Parameters
     ----------
@@ -227,11 +235,13 @@ def patient_registry(n_records: int = 3000, *, seed: int = 11) -> pd.DataFrame:
     return table
 
 
-#: Parameters of :func:`screening_reads`.
+#: Parameters of :func:`screening_reads`. Separations from Lehman et al. 2017 (reader)
+#: and Salim et al. 2020 (AI margin at matched specificity); see aimed.society.teaming.
 READS_PARAMETERS: dict[str, float] = {
     "prevalence": 0.10,        # enriched set, as in reader studies (screening: ~0.5 %)
-    "reader_noise_sd": 1.0,    # reader's own noise, in units of the case's visibility
-    "ai_noise_sd": 1.0,        # AI's own noise: as noisy as the reader, but independent
+    "reader_noise_sd": 1.0,    # reader's own noise, in SD of the shared case difficulty
+    "reader_separation": READER_SEPARATION,   # d' = 2.34: sens 86.9 %, spec 88.9 %
+    "ai_separation": AI_SEPARATION,           # d' = 2.50: reader's + 0.16 (Salim 2020)
 }
 
 
@@ -243,20 +253,30 @@ READS_PARAMETERS: dict[str, float] = {
     citation=(
         "aimed contributors. Seeded generator aimed.data.society.screening_reads; reader "
         "sensitivity and specificity from Lehman CD et al., Radiology 2017;283:49-58 "
-        "(doi:10.1148/radiol.2016161174)"
+        "(doi:10.1148/radiol.2016161174); AI margin over first readers from Salim M et al., "
+        "JAMA Oncol 2020;6:1581-1588 (doi:10.1001/jamaoncol.2020.3321)"
     ),
 )
 def screening_reads(n_cases: int = 4000, *, prevalence: float = 0.10,
                     seed: int = 5) -> pd.DataFrame:
     """Generate screening cases read by an AI and by a clinician, independently.
 
-    Every case has a hidden *visibility* of cancer (shared by the AI and the reader:
-    some cancers are hard for everyone). The reader and the AI each add their own
-    noise, so they make partly different mistakes, which is what makes deferral
-    useful. The reader's threshold gives, in expectation, the sensitivity (86.9 %)
-    and specificity (88.9 %) of Lehman et al. 2017. The AI score is the exact
-    probability of cancer given the AI's evidence at this prevalence, so it is
-    calibrated.
+    A binormal model with a shared case-difficulty component. Every case has a hidden
+    *visibility* v ~ normal(δ·cancer, 1), shared by the AI and the reader (some cancers
+    are hard for everyone). The reader sees v + normal(0, 1); the AI sees v + normal(0,
+    σ_AI), independent of the reader's noise, so the two make partly different mistakes
+    (within a class their evidence correlates at about 0.53, a teaching value).
+
+    * Reader: δ and the cut-off give, in expectation, the sensitivity (86.9 %) and
+      specificity (88.9 %) of Lehman et al. 2017 [2]_: separation d' = 2.34, AUROC 0.951.
+    * AI: σ_AI (0.87) is set so that its separation is the reader's plus the margin of
+      the best commercial AI over first readers at matched specificity in Salim et al.
+      2020 [3]_ (81.9 % vs 77.4 % sensitivity at 96.6 % specificity): d' = 2.50, AUROC
+      0.962, expected sensitivity 90.0 % at the reader's specificity.
+
+    The AI score is the exact probability of cancer given the AI's evidence *at the
+    prevalence of the set*: it is calibrated at that prevalence only (at a real
+    screening prevalence the same evidence means a much lower probability).
 
     Parameters
     ----------
@@ -273,6 +293,12 @@ def screening_reads(n_cases: int = 4000, *, prevalence: float = 0.10,
     pandas.DataFrame
         ``case_id``, ``cancer`` (1 = cancer), ``ai_score`` (probability of cancer, 0-1)
         and ``reader`` (the clinician's unaided decision, 1 = recall).
+
+    References
+    ----------
+    .. [3] Salim M, Wåhlin E, Dembrower K, et al. External evaluation of 3 commercial
+       artificial intelligence algorithms for independent assessment of screening
+       mammograms. JAMA Oncol 2020;6(10):1581-1588. doi:10.1001/jamaoncol.2020.3321
     """
     n = check_int("n_cases", n_cases, 200, 500_000)
     prevalence = check_float("prevalence", prevalence, 0.005, 0.5)
@@ -280,12 +306,13 @@ def screening_reads(n_cases: int = 4000, *, prevalence: float = 0.10,
     par = READS_PARAMETERS
     cancer = rng.random(n) < prevalence
     sd_reader = np.hypot(1.0, par["reader_noise_sd"])
+    shift = par["reader_separation"] * sd_reader  # mean visibility of cancers
     cut = sd_reader * norm.ppf(READER_SPECIFICITY)
-    shift = cut + sd_reader * norm.ppf(READER_SENSITIVITY)  # mean visibility of cancers
+    ai_noise_sd = np.sqrt((shift / par["ai_separation"]) ** 2 - 1.0)
     visibility = rng.normal(np.where(cancer, shift, 0.0), 1.0)
     reader_evidence = visibility + rng.normal(0.0, par["reader_noise_sd"], n)
-    ai_evidence = visibility + rng.normal(0.0, par["ai_noise_sd"], n)
-    sd_ai = np.hypot(1.0, par["ai_noise_sd"])
+    ai_evidence = visibility + rng.normal(0.0, ai_noise_sd, n)
+    sd_ai = np.hypot(1.0, ai_noise_sd)
     log_lr = norm.logpdf(ai_evidence, shift, sd_ai) - norm.logpdf(ai_evidence, 0.0, sd_ai)
     ai_score = expit(log_lr + np.log(prevalence / (1 - prevalence)))
     return pd.DataFrame({

@@ -4,10 +4,12 @@
   group thresholds that equalise the false-negative rate;
 * :mod:`aimed.society.privacy`: quasi-identifiers, k-anonymity, l-diversity,
   generalisation, and a Laplace mechanism for differential privacy;
-* :mod:`aimed.society.teaming`: a simulated clinician with automation bias, and deferral
-  of uncertain AI cases under a workload budget;
-* :mod:`aimed.society.regulation`: MDR Rule 11, AI Act high-risk status and dates (with
-  sources and "as of" dates), and a model card;
+* :mod:`aimed.society.teaming`: a simulated clinician with automation bias, comparison of
+  an AI with a reader at matched specificity, and deferral policies (AI deciding both
+  ends, rule-out triage with a safety net) judged at a sensitivity floor;
+* :mod:`aimed.society.regulation`: MDCG 2019-11 qualification then MDR Rule 11, AI system
+  and high-risk status, the AI Act's dates of application as data (law, superseded or
+  proposed, each with its source and date), who is responsible for what, and a model card;
 * :mod:`aimed.society.plots`: the figures of the lessons.
 
 The synthetic datasets live in :mod:`aimed.data.society`.

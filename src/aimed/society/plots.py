@@ -19,6 +19,8 @@ __all__ = [
     "plot_dp_releases",
     "plot_group_metrics",
     "plot_need_by_score",
+    "plot_roc_vs_reader",
+    "plot_sensitivity_workload",
 ]
 
 _LABELS = {"tpr": "Sensitivity (TPR)", "fnr": "Missed (FNR)", "fpr": "False alarms (FPR)",
@@ -195,4 +197,76 @@ def plot_accuracy_coverage(curve: pd.DataFrame, *, metric: str = "accuracy",
                    label=f"over the workload budget ({100 * max_workload:.0f} %)")
     plotting.finish(ax, title, "Cases read by the clinician (% of all cases)",
                     f"Team {metric} (%)")
+    return ax
+
+
+def plot_roc_vs_reader(y_true: object, ai_score: object, reader: object, *,
+                       ai_threshold: float = 0.5,
+                       title: str = "The AI's ROC curve and the reader's operating point",
+                       ax: plt.Axes | None = None) -> plt.Axes:
+    """ROC curve of an AI score, with the reader's point and the AI's point at a threshold.
+
+    Parameters
+    ----------
+    y_true : array_like of 0/1
+        Reference standard.
+    ai_score : array_like of float
+        AI scores.
+    reader : array_like of 0/1
+        The reader's decisions (one operating point).
+    ai_threshold : float, default 0.5
+        The AI threshold whose operating point is marked.
+    """
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    truth = _checks.binary("y_true", y_true)
+    score = _checks.scores("ai_score", ai_score, truth.size)
+    read = _checks.binary("reader", reader)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 5.0))
+    fpr, tpr, _ = roc_curve(truth, score)
+    ax.plot(100 * fpr, 100 * tpr, color=plotting.colour("blue"),
+            label=f"AI, all thresholds (AUROC {roc_auc_score(truth, score):.3f})")
+    pos, neg = truth == 1, truth == 0
+    ax.plot(100 * read[neg].mean(), 100 * read[pos].mean(), "D", ms=9,
+            color=plotting.colour("green"), label="reader alone")
+    ai = score >= ai_threshold
+    ax.plot(100 * ai[neg].mean(), 100 * ai[pos].mean(), "s", ms=9,
+            color=plotting.colour("vermillion"), label=f"AI at threshold {ai_threshold:g}")
+    ax.set_xlim(0, 50)
+    ax.set_ylim(40, 101)
+    plotting.finish(ax, title, "False-positive rate, 1 - specificity (%)",
+                    "Sensitivity (%)")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_sensitivity_workload(curves: Mapping[str, pd.DataFrame], floor: float, *,
+                              title: str = "Team sensitivity against radiologist workload",
+                              floor_label: str = "reader alone (the floor)",
+                              ax: plt.Axes | None = None) -> plt.Axes:
+    """Team sensitivity of several deferral policies against the share read by people.
+
+    Parameters
+    ----------
+    curves : mapping
+        Policy name -> output of :func:`aimed.society.teaming.accuracy_coverage` or
+        :func:`aimed.society.teaming.triage_curve`.
+    floor : float
+        Sensitivity floor (0-1), drawn as a dashed horizontal line.
+    """
+    if not curves:
+        raise _checks.SocietyValueError(t("society.error.no_columns", name="curves"))
+    floor = _checks.check_float("floor", floor, 0.0, 1.0)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.4))
+    for i, (name, curve) in enumerate(curves.items()):
+        _checks.columns(curve, ["deferral_rate", "sensitivity"], param="curve")
+        ax.plot(100 * curve["deferral_rate"], 100 * curve["sensitivity"], marker="o", ms=4,
+                color=plotting.colour(i), label=name)
+    ax.axhline(100 * floor, color=plotting.colour("black"), ls="--", lw=1.2,
+               label=floor_label)
+    plotting.finish(ax, title, "Cases read by a radiologist (% of all cases)",
+                    "Team sensitivity (%)")
+    ax.legend(loc="lower right")
     return ax

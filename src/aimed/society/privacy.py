@@ -5,19 +5,31 @@ Removing names is not enough. *Quasi-identifiers* (age, sex, postcode, admission
 date...) are harmless one by one but, combined, often single out a person: 87 % of the
 1990 US population was likely unique on {5-digit ZIP code, sex, date of birth} [1]_.
 
-* A table is **k-anonymous** when every combination of quasi-identifier values is
-  shared by at least *k* records [2]_. Generalising values (exact age → 10-year band,
-  postcode → its first digits, date → month) makes the groups larger.
+* A table is **k-anonymous** when every combination of quasi-identifier values that
+  appears in it is shared by at least *k* records [2]_. The functions here count
+  *records*: when one person has several records (several hospital stays), a class of
+  *k* records may hold fewer than *k* people, so k must then be counted in persons.
+  Generalising values (exact age → 10-year band, postcode → its first digits, date →
+  month) makes the groups larger.
 * k-anonymity does not protect a *sensitive* attribute if everyone in a group has the
-  same value. A table is **l-diverse** when every group holds at least *l* distinct
-  sensitive values [3]_ (the simple "distinct" variant).
-* **Differential privacy** protects each person in a published *statistic*: noise from
-  a Laplace distribution of scale ``sensitivity / ε`` is added, where the sensitivity
-  is the largest change one person can make to the statistic [4]_ [5]_. Smaller ε
-  means more privacy and more noise.
+  same value (the *homogeneity attack* of [3]_). Machanavajjhala et al. ask every group
+  to hold at least *l* "well-represented" sensitive values and define entropy and
+  recursive versions of that condition [3]_; :func:`l_diversity` computes the simplest
+  reading, *distinct* l-diversity (at least *l* different values), which is weaker: a
+  group of ten stays with nine of one diagnosis and one of another is distinct 2-diverse.
+* **Differential privacy** bounds what a published *statistic* reveals about any one
+  *unit* of the data: noise from a Laplace distribution of scale ``sensitivity / ε`` is
+  added, where the sensitivity is the largest change one unit can make to the
+  statistic [4]_ [5]_. Smaller ε means more privacy and more noise. The unit matters:
+  with one row per hospital stay, a sensitivity of 1 protects a *stay*; a patient with
+  three stays changes a count by 3. Person-level protection needs each person's
+  contribution bounded (for example at most *m* stays each, extra stays dropped) and
+  the sensitivity multiplied by *m* (``max_records_per_person``) [5]_.
 
 These functions are for teaching: a real release needs a privacy budget across all
-queries, floating-point-safe noise, and a review by a data-protection officer.
+queries, floating-point-safe noise, and a decision by the data controller, who is
+accountable for it (GDPR Art. 5(2) and 24), taken with the advice of the data-protection
+officer (Art. 35(2) and 39(1)(c)).
 
 References
 ----------
@@ -33,6 +45,8 @@ References
    private data analysis. TCC 2006, LNCS 3876:265-284. doi:10.1007/11681878_14
 .. [5] Dwork C, Roth A. The algorithmic foundations of differential privacy. Found
    Trends Theor Comput Sci 2014;9(3-4):211-407. doi:10.1561/0400000042
+.. [6] Kifer D, Machanavajjhala A. No free lunch in data privacy. Proc ACM SIGMOD
+   2011:193-204. doi:10.1145/1989323.1989345
 """
 
 from __future__ import annotations
@@ -78,6 +92,8 @@ def class_sizes(df: pd.DataFrame, quasi_identifiers: Sequence[str]) -> pd.Series
     -------
     pandas.Series of int
         Aligned with ``df``: 1 means the record is unique on its quasi-identifiers.
+        Sizes count records, not people: several stays of one patient count several
+        times.
     """
     _checks.columns(df, quasi_identifiers)
     keys = df[list(quasi_identifiers)]
@@ -118,7 +134,9 @@ def l_diversity(df: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive: s
     -------
     int
         1 means some class has a single diagnosis: anyone who knows a person is in the
-        table and in that class learns the diagnosis, whatever the k.
+        table and in that class learns the diagnosis, whatever the k. This is the
+        *distinct* reading of l-diversity; it ignores how unevenly the values are
+        spread within a class (see the module docstring).
     """
     _checks.columns(df, [*quasi_identifiers, sensitive])
     if sensitive in quasi_identifiers:
@@ -261,7 +279,8 @@ def laplace_mechanism(value: float, sensitivity: float, epsilon: float,
     value : float
         The exact statistic computed on the private data.
     sensitivity : float
-        The most one person can change ``value`` (> 0): 1 for a count.
+        The most one unit of protection (a record, or a person with all their records)
+        can change ``value`` (> 0): 1 for a count of records.
     epsilon : float
         Privacy-loss parameter in (0, 100]; smaller is more private. Values used in
         practice range from about 0.01 to 10.
@@ -280,11 +299,18 @@ def laplace_mechanism(value: float, sensitivity: float, epsilon: float,
     return float(value + rng.laplace(0.0, laplace_scale(sensitivity, epsilon)))
 
 
-def noisy_count(mask: object, epsilon: float, rng: np.random.Generator) -> float:
+def noisy_count(mask: object, epsilon: float, rng: np.random.Generator, *,
+                max_records_per_person: int = 1) -> float:
     """Differentially private count of the records where ``mask`` is True.
 
-    Adding or removing one patient changes a count by at most 1, so the sensitivity
-    is 1 and the noise scale is ``1 / epsilon``.
+    Adding or removing one *record* changes a count by at most 1, so with the default
+    ``max_records_per_person=1`` the sensitivity is 1 and the noise scale
+    ``1 / epsilon``: that protects a record (a hospital stay), and a person only if
+    each person has one record. If a person may have up to *m* records, adding or
+    removing that person changes the count by up to *m*: pass
+    ``max_records_per_person=m`` and the noise scale becomes ``m / epsilon``. The bound
+    must be *enforced* before counting (keep at most *m* records per person), which
+    this function cannot check without a person identifier.
 
     Parameters
     ----------
@@ -294,21 +320,30 @@ def noisy_count(mask: object, epsilon: float, rng: np.random.Generator) -> float
         Privacy-loss parameter in (0, 100].
     rng : numpy.random.Generator
         Source of randomness.
+    max_records_per_person : int, default 1
+        Most records any one person contributes (1 to 1000).
     """
     flags = np.asarray(mask)
     if flags.ndim != 1 or flags.dtype.kind != "b":
         raise _checks.SocietyValueError(t("society.error.mask"))
-    return laplace_mechanism(float(flags.sum()), 1.0, epsilon, rng)
+    m = _checks.check_int("max_records_per_person", max_records_per_person, 1, 1000)
+    return laplace_mechanism(float(flags.sum()), float(m), epsilon, rng)
 
 
 def noisy_mean(values: object, lower: float, upper: float, epsilon: float,
-               rng: np.random.Generator) -> float:
+               rng: np.random.Generator, *, max_records_per_person: int = 1) -> float:
     """Differentially private mean of values clipped to ``[lower, upper]``.
 
-    With the number of records n treated as public, changing one record moves the
-    mean of clipped values by at most ``(upper - lower) / n``: that is the sensitivity.
-    Clipping is what makes the sensitivity finite; choose the bounds from domain
-    knowledge (for example 0-30 days for a length of stay), never from the data.
+    The sensitivity ``(upper - lower) / n`` assumes that the number of records n is
+    **public** and that neighbouring data sets differ by *replacing* one record (so n
+    does not change): changing one record then moves the mean of clipped values by at
+    most ``(upper - lower) / n``. If n itself is private (a person may be absent), a
+    common approach releases a noisy sum and a noisy count, each with part of ε, and
+    divides them ("bounded" against "unbounded" differential privacy [6]_). A person
+    with up to *m* records moves the mean by up to *m* times as much
+    (``max_records_per_person=m``). Clipping is what makes the
+    sensitivity finite; choose the bounds from domain knowledge (for example 1-30
+    days for a length of stay), never from the data.
 
     Parameters
     ----------
@@ -320,6 +355,8 @@ def noisy_mean(values: object, lower: float, upper: float, epsilon: float,
         Privacy-loss parameter in (0, 100].
     rng : numpy.random.Generator
         Source of randomness.
+    max_records_per_person : int, default 1
+        Most records any one person contributes (1 to 1000), enforced beforehand.
     """
     data = np.asarray(values, dtype=np.float64)
     if data.ndim != 1 or data.size == 0 or not np.isfinite(data).all():
@@ -327,5 +364,7 @@ def noisy_mean(values: object, lower: float, upper: float, epsilon: float,
     lower = _checks.check_float("lower", lower, -np.inf, np.inf, low_open=True,
                                 high_open=True)
     upper = _checks.check_float("upper", upper, lower, np.inf, low_open=True, high_open=True)
+    m = _checks.check_int("max_records_per_person", max_records_per_person, 1, 1000)
     clipped = np.clip(data, lower, upper)
-    return laplace_mechanism(float(clipped.mean()), (upper - lower) / data.size, epsilon, rng)
+    return laplace_mechanism(float(clipped.mean()), m * (upper - lower) / data.size, epsilon,
+                             rng)

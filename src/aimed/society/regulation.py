@@ -1,42 +1,66 @@
 """Regulation and accountability of medical AI in the EU, as data with sources and dates.
 
-Two texts decide most obligations of a medical AI product in the EU:
+Three texts decide most obligations around a medical AI product in the EU, and a fourth
+decides who pays when it harms a patient:
 
-* the **Medical Device Regulation** (MDR), Regulation (EU) 2017/745 [1]_. Software with
-  a medical purpose is a medical device; Annex VIII **Rule 11** sets its risk class,
-  and from class IIa upwards a notified body must assess it. The Medical Device
-  Coordination Group explains and illustrates Rule 11 in MDCG 2019-11 [2]_;
-* the **AI Act**, Regulation (EU) 2024/1689 [3]_. An AI system that is (or is a safety
-  component of) a product covered by the legislation in its Annex I, such as the MDR,
-  and that needs a third-party conformity assessment is **high-risk** (Art. 6(1)).
-  Annex III adds use-based high-risk areas, among them emergency healthcare patient
-  triage systems (point 5(d)). High-risk systems must allow effective **human
-  oversight** (Art. 14): the people overseeing them must be able to understand the
-  system's limits, stay aware of automation bias, interpret its output, decide not to
-  use it or to disregard, override or reverse it, and stop it.
+* the **Medical Device Regulation** (MDR), Regulation (EU) 2017/745 [1]_. Whether
+  software is a medical device at all is a question of *qualification*, answered first
+  with the decision steps of the Medical Device Coordination Group's guidance
+  MDCG 2019-11 [2]_: software that only stores, archives, communicates, searches or
+  displays data unchanged, or that does not act for the benefit of individual patients,
+  is not medical device software. Only then does Annex VIII **Rule 11** give the class;
+  from class IIa upwards a notified body takes part in the conformity assessment;
+* the **AI Act**, Regulation (EU) 2024/1689 [3]_, applies only to an *AI system* in the
+  sense of its Art. 3(1), read with the Commission guidelines on that definition [4]_.
+  An AI system that is (or is a safety component of) a product under the legislation
+  of its Annex I section A, such as the MDR, and whose conformity assessment involves a
+  third party is **high-risk** (Art. 6(1)); Annex III adds use-based areas, among them
+  emergency healthcare patient triage (point 5(d)). Its timetable was amended by
+  Regulation (EU) 2026/1744, the "Digital Omnibus on AI" [5]_, which
+  :data:`OMNIBUS_PROCEDURE` follows step by step;
+* duties fall on the **provider** (Art. 16, with a quality management system under
+  Art. 17, and a system *designed* for human oversight under Art. 14) and on the
+  **deployer** (Art. 26, which assigns oversight to people with the competence,
+  training and authority it needs, Art. 26(2)); under the MDR the **manufacturer**
+  carries the general obligations of Art. 10;
+* the new **Product Liability Directive**, Directive (EU) 2024/2853 [6]_, makes software
+  a product (Art. 4(1)) for no-fault liability; member states must transpose it by
+  9 December 2026 (Art. 22(1)). The professional liability of clinicians remains a
+  matter of national law.
 
-Dates of application are labelled with the date and source of the information,
-because the AI Act's timetable was being amended by the "digital omnibus" [4]_ [5]_.
+:data:`AI_ACT_TIMELINE` holds the dates of application as data: each entry has its date,
+the provisions, whether it is law, superseded or only proposed, its source and the date of
+that source. :data:`CHECKED_ON` is the day the status was last checked.
 
 This module is teaching material, not legal advice.
 
+Examples
+--------
+>>> high_risk_date("annex I")
+datetime.date(2028, 8, 2)
+>>> classify_software("stroke-ct")
+('III', 'decision: death or irreversible')
+
 References
 ----------
-.. [1] Regulation (EU) 2017/745 on medical devices, OJ L 117, 5.5.2017, Annex VIII,
-   Chapter III, Rule 11. https://eur-lex.europa.eu/eli/reg/2017/745/oj
-.. [2] MDCG 2019-11 Guidance on qualification and classification of software in
-   Regulation (EU) 2017/745 and Regulation (EU) 2017/746, October 2019 (Rev.1 June
-   2025). https://health.ec.europa.eu/medical-devices-sector/new-regulations/guidance-mdcg-endorsed-documents-and-other-guidance_en
+.. [1] Regulation (EU) 2017/745 on medical devices, OJ L 117, 5.5.2017, Art. 2(1), Art. 10,
+   Annex VIII Chapter III point 6.3 (Rule 11). http://data.europa.eu/eli/reg/2017/745/oj
+.. [2] MDCG 2019-11 rev.1, Guidance on qualification and classification of software in
+   Regulation (EU) 2017/745 - MDR and Regulation (EU) 2017/746 - IVDR, October 2019,
+   revision 1 of June 2025, section 3 (decision steps) and section 4 (Rule 11).
+   https://health.ec.europa.eu/medical-devices-sector/new-regulations/guidance-mdcg-endorsed-documents-and-other-guidance_en
 .. [3] Regulation (EU) 2024/1689 laying down harmonised rules on artificial intelligence
-   (Artificial Intelligence Act), OJ L, 12.7.2024, Art. 6, 14 and 113, Annex III.
-   https://eur-lex.europa.eu/eli/reg/2024/1689/oj
-.. [4] European Commission. Digital omnibus on AI: proposal of 19 November 2025 to
-   amend Regulation (EU) 2024/1689.
-.. [5] Heuking Kühn Lüer Wojtek. AI Omnibus 2026: trilogue agreement on amendments to the
-   AI Act (newsletter, 1 July 2026): European Parliament adoption 16 June 2026, Council
-   adoption 29 June 2026, publication in the Official Journal to follow, entry into
-   force on the third day after publication.
-   https://www.heuking.de/en/news-events/newsletter-articles/detail/ai-omnibus-2026-trilogue-agreement-on-amendments-to-the-ai-act-brings-longer-deadlines-and-less-bureaucracy.html
+   (Artificial Intelligence Act), OJ L, 2024/1689, 12.7.2024, Art. 3(1), 6, 14, 16, 17,
+   26, 113, Annex I and III. http://data.europa.eu/eli/reg/2024/1689/oj
+.. [4] European Commission. Guidelines on the definition of an artificial intelligence
+   system established by Regulation (EU) 2024/1689, C(2025) 924 final, 6 February 2025.
+   https://digital-strategy.ec.europa.eu/en/library/commission-publishes-guidelines-ai-system-definition-facilitate-first-ai-acts-rules-application
+.. [5] Regulation (EU) 2026/1744 of 8 July 2026 amending Regulations (EU) 2024/1689,
+   (EU) 2018/1139 and (EU) 2023/1230 as regards the simplification of the implementation
+   of harmonised rules on artificial intelligence (Digital Omnibus on AI), OJ L,
+   2026/1744, 24.7.2026, Art. 1(40). http://data.europa.eu/eli/reg/2026/1744/oj
+.. [6] Directive (EU) 2024/2853 on liability for defective products, OJ L, 2024/2853,
+   18.11.2024, Art. 4(1) and 22(1). http://data.europa.eu/eli/dir/2024/2853/oj
 """
 
 from __future__ import annotations
@@ -52,22 +76,537 @@ from aimed.society import _checks
 __all__ = [
     "AI_ACT_TIMELINE",
     "ART14_OVERSIGHT",
+    "BRANCHES",
+    "CHECKED_ON",
+    "MDCG_STEPS",
     "MDR_RULE11_CLASSES",
+    "OMNIBUS_PROCEDURE",
+    "RELATED_DATES",
+    "RESPONSIBILITIES",
     "SCENARIOS",
+    "STATUSES",
     "ModelCard",
     "ai_act_high_risk",
     "ai_act_timeline",
+    "classify_software",
+    "high_risk_date",
+    "in_application",
     "mdr_rule11_class",
+    "omnibus_procedure",
+    "plot_ai_act_timeline",
+    "qualify_software",
 ]
 
-#: The classes Rule 11 can give, plus "not a medical device" (no medical purpose).
+#: The day the status of every entry below was last checked against the sources.
+CHECKED_ON: dt.date = dt.date(2026, 12, 2)
+
+# ----------------------------------------------------------------------------- sources
+
+_AI_ACT = ("Regulation (EU) 2024/1689, OJ L, 2024/1689, 12.7.2024, "
+           "ELI http://data.europa.eu/eli/reg/2024/1689/oj")
+_AI_ACT_DATE = dt.date(2024, 7, 12)
+_OMNIBUS = ("Regulation (EU) 2026/1744 (Digital Omnibus on AI), OJ L, 2026/1744, 24.7.2026, "
+            "ELI http://data.europa.eu/eli/reg/2026/1744/oj")
+_OMNIBUS_DATE = dt.date(2026, 7, 24)
+_PROPOSAL = ("European Commission, COM(2025) 836 final, 19.11.2025, procedure 2025/0359(COD), "
+             "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:52025PC0836")
+_PROPOSAL_DATE = dt.date(2025, 11, 19)
+
+#: What a status means. Only "law" binds anyone.
+STATUSES: dict[str, str] = {
+    "law": "in the text in force (the 2024 Act as amended by Regulation (EU) 2026/1744)",
+    "superseded": "was in the 2024 text, replaced by Regulation (EU) 2026/1744",
+    "proposed": "only in the Commission's proposal COM(2025) 836; not adopted",
+}
+
+
+def _entry(short: str, date: dt.date, provision: str, status: str, source: str,
+           source_date: dt.date) -> dict[str, object]:
+    return {"short": short, "date": date, "provision": provision, "status": status,
+            "source": source, "source_date": source_date}
+
+
+#: The AI Act's dates of application (Art. 113), as data: one entry per date and group of
+#: provisions, with its status (see :data:`STATUSES`), its source and the date of that
+#: source. Checked on :data:`CHECKED_ON`.
+AI_ACT_TIMELINE: tuple[dict[str, object], ...] = (
+    _entry("entry into force", dt.date(2024, 8, 1),
+           "entry into force, 20th day after publication (Art. 113, first paragraph)",
+           "law", f"{_AI_ACT}, Art. 113", _AI_ACT_DATE),
+    _entry("prohibitions, AI literacy", dt.date(2025, 2, 2),
+           "Chapters I and II: general provisions, AI literacy (Art. 4), prohibited "
+           "practices (Art. 5) (Art. 113(a))",
+           "law", f"{_AI_ACT}, Art. 113(a)", _AI_ACT_DATE),
+    _entry("GPAI, governance, penalties", dt.date(2025, 8, 2),
+           "Chapter III section 4 (notified bodies), Chapter V (general-purpose AI models), "
+           "Chapter VII (governance), Chapter XII (penalties) and Art. 78, except Art. 101 "
+           "(Art. 113(b))",
+           "law", f"{_AI_ACT}, Art. 113(b)", _AI_ACT_DATE),
+    _entry("amendments to other acts", dt.date(2026, 7, 27),
+           "Arts. 102 to 110, amendments to other Union acts (new Art. 113(d))",
+           "law", f"{_OMNIBUS}, Art. 1(40)(c)", _OMNIBUS_DATE),
+    _entry("general application", dt.date(2026, 8, 2),
+           "general date of application: the rest of the Act, including transparency "
+           "(Art. 50) and Art. 101 (Art. 113, second paragraph)",
+           "law", f"{_AI_ACT}, Art. 113", _AI_ACT_DATE),
+    _entry("new prohibitions", dt.date(2026, 12, 2),
+           "new prohibited practices: non-consensual intimate images and child sexual "
+           "abuse material, Art. 5(1)(ba) and (bb) (Art. 113(a) as replaced)",
+           "law", f"{_OMNIBUS}, Art. 1(40)(a)", _OMNIBUS_DATE),
+    _entry("high-risk, Annex III (e.g. triage)", dt.date(2027, 12, 2),
+           "Chapter III sections 1-3 (classification, requirements, provider and deployer "
+           "obligations) for high-risk systems under Art. 6(2) and Annex III, such as "
+           "emergency patient triage (Art. 113(c)(i) as replaced)",
+           "law", f"{_OMNIBUS}, Art. 1(40)(b)", _OMNIBUS_DATE),
+    _entry("high-risk, Annex I (e.g. MDR devices)", dt.date(2028, 8, 2),
+           "Chapter III sections 1-3 for high-risk systems under Art. 6(1) and Annex I, "
+           "such as AI medical devices whose MDR conformity assessment involves a "
+           "notified body (Art. 113(c)(ii) as replaced)",
+           "law", f"{_OMNIBUS}, Art. 1(40)(b)", _OMNIBUS_DATE),
+    _entry("high-risk, Annex III (2024 text)", dt.date(2026, 8, 2),
+           "high-risk obligations for Annex III systems on the general date of application",
+           "superseded", f"{_AI_ACT}, Art. 113; replaced by {_OMNIBUS}, Art. 1(40)(b)",
+           _OMNIBUS_DATE),
+    _entry("high-risk, Annex I (2024 text)", dt.date(2027, 8, 2),
+           "Art. 6(1) and the corresponding obligations (Art. 113(c), 2024 wording)",
+           "superseded", f"{_AI_ACT}, Art. 113(c); replaced by {_OMNIBUS}, Art. 1(40)(b)",
+           _OMNIBUS_DATE),
+    _entry("high-risk, Annex III (proposal)", dt.date(2027, 12, 2),
+           "Annex III obligations 6 months after a Commission decision that support "
+           "measures are available, at the latest 2 December 2027 (conditional trigger)",
+           "proposed", f"{_PROPOSAL}, Art. 1 (amending Art. 113)", _PROPOSAL_DATE),
+    _entry("high-risk, Annex I (proposal)", dt.date(2028, 8, 2),
+           "Annex I obligations 12 months after that Commission decision, at the latest "
+           "2 August 2028 (conditional trigger)",
+           "proposed", f"{_PROPOSAL}, Art. 1 (amending Art. 113)", _PROPOSAL_DATE),
+)
+
+#: The steps of the Digital Omnibus on AI, from proposal to law. Each source is primary
+#: for its own act (the institution's document or press release) and carries its date;
+#: ``confirmed`` is False where the exact day could not be confirmed from such a source.
+OMNIBUS_PROCEDURE: tuple[dict[str, object], ...] = (
+    {"step": "proposal", "date": dt.date(2025, 11, 19), "confirmed": True,
+     "what": "Commission proposal COM(2025) 836 (Digital Omnibus on AI): high-risk rules to "
+             "apply after a Commission decision on support measures, with long-stop dates",
+     "source": _PROPOSAL, "source_date": _PROPOSAL_DATE},
+    {"step": "Council mandate", "date": dt.date(2026, 3, 13), "confirmed": True,
+     "what": "Council negotiating mandate: fixed dates 2 December 2027 (stand-alone, "
+             "Annex III) and 2 August 2028 (embedded in products, Annex I)",
+     "source": "Council of the EU, press release 'Artificial intelligence: Council agrees "
+               "position to streamline rules', 13 March 2026",
+     "source_date": dt.date(2026, 3, 13)},
+    {"step": "Parliament position", "date": dt.date(2026, 3, 26), "confirmed": False,
+     "what": "European Parliament plenary adopts amendments (569 to 45, 23 abstentions) and "
+             "refers the file back for interinstitutional negotiations; committee vote "
+             "IMCO-LIBE 18 March 2026, plenary vote scheduled 26 March 2026",
+     "source": "European Parliament, Legislative Observatory, procedure 2025/0359(COD), "
+               "summary of the plenary amendments",
+     "source_date": dt.date(2026, 3, 26)},
+    {"step": "provisional agreement", "date": dt.date(2026, 5, 7), "confirmed": True,
+     "what": "trilogue: provisional agreement between the Council presidency and "
+             "Parliament's negotiators (a political deal, not law)",
+     "source": "Council of the EU, press release 'Artificial intelligence: Council and "
+               "Parliament agree to simplify and streamline rules', 7 May 2026",
+     "source_date": dt.date(2026, 5, 7)},
+    {"step": "Parliament adoption", "date": dt.date(2026, 6, 16), "confirmed": False,
+     "what": "Parliament adopts its first-reading position, the agreed text (plenary "
+             "debate 15 June 2026); the Council's adoption of 29 June approves that "
+             "position, so it came first; the day, 16 June, is reported by secondary "
+             "sources only",
+     "source": "European Parliament, Legislative Observatory, procedure 2025/0359(COD); "
+               "Council of the EU, press release of 29 June 2026",
+     "source_date": dt.date(2026, 6, 29)},
+    {"step": "Council adoption", "date": dt.date(2026, 6, 29), "confirmed": True,
+     "what": "Council approves Parliament's position: the act is adopted",
+     "source": "Council of the EU, press release 'Artificial intelligence: Council gives "
+               "final green light to simplify and streamline rules', 29 June 2026",
+     "source_date": dt.date(2026, 6, 29)},
+    {"step": "signature", "date": dt.date(2026, 7, 8), "confirmed": True,
+     "what": "signed as Regulation (EU) 2026/1744 of 8 July 2026",
+     "source": _OMNIBUS, "source_date": _OMNIBUS_DATE},
+    {"step": "publication", "date": dt.date(2026, 7, 24), "confirmed": True,
+     "what": "published in the Official Journal, OJ L, 2026/1744, 24.7.2026",
+     "source": _OMNIBUS, "source_date": _OMNIBUS_DATE},
+    {"step": "entry into force", "date": dt.date(2026, 7, 27), "confirmed": True,
+     "what": "in force on the third day after publication: its dates are law",
+     "source": f"{_OMNIBUS}, Art. 4", "source_date": _OMNIBUS_DATE},
+)
+
+#: Other dates the lesson states, with their sources (not AI Act application dates).
+RELATED_DATES: tuple[dict[str, object], ...] = (
+    {"date": dt.date(2021, 5, 26), "what": "the MDR applies",
+     "source": "Regulation (EU) 2017/745, Art. 123(2), as amended by Regulation (EU) 2020/561"},
+    {"date": dt.date(2024, 7, 12), "what": "the AI Act is published in the Official Journal",
+     "source": _AI_ACT},
+    {"date": dt.date(2024, 11, 18), "what": "the Product Liability Directive is published",
+     "source": "Directive (EU) 2024/2853, OJ L, 2024/2853, 18.11.2024"},
+    {"date": dt.date(2025, 2, 6), "what": "Commission guidelines on the AI system definition",
+     "source": "European Commission, C(2025) 924 final, 6 February 2025"},
+    {"date": dt.date(2026, 12, 9), "what": "transposition deadline of the Product Liability "
+                                           "Directive; it covers products placed on the "
+                                           "market after that date",
+     "source": "Directive (EU) 2024/2853, Art. 2(1) and 22(1)"},
+    {"date": CHECKED_ON, "what": "status of this module last checked", "source": "aimed"},
+)
+
+_ROUTES = {"annex I": "high-risk, Annex I (e.g. MDR devices)",
+           "annex III": "high-risk, Annex III (e.g. triage)"}
+
+
+def ai_act_timeline(status: str | None = None) -> pd.DataFrame:
+    """The AI Act's dates of application as a table, sorted by date.
+
+    Parameters
+    ----------
+    status : {"law", "superseded", "proposed"} or None, default None
+        Keep only the entries with this status (see :data:`STATUSES`); None keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``short``, ``date``, ``provision``, ``status``, ``source`` and
+        ``source_date`` (dates as pandas Timestamps).
+
+    Examples
+    --------
+    >>> law = ai_act_timeline("law")
+    >>> law.loc[law["short"] == "entry into force", "date"].dt.date.item()
+    datetime.date(2024, 8, 1)
+    """
+    table = pd.DataFrame(list(AI_ACT_TIMELINE))
+    if status is not None:
+        status = _checks.check_choice("status", status, list(STATUSES))
+        table = table[table["status"] == status]
+    for column in ("date", "source_date"):
+        table[column] = pd.to_datetime(table[column])
+    return table.sort_values(["date", "short"], kind="stable").reset_index(drop=True)
+
+
+def omnibus_procedure() -> pd.DataFrame:
+    """The steps of the Digital Omnibus on AI (:data:`OMNIBUS_PROCEDURE`) as a table."""
+    table = pd.DataFrame(list(OMNIBUS_PROCEDURE))
+    for column in ("date", "source_date"):
+        table[column] = pd.to_datetime(table[column])
+    return table
+
+
+def high_risk_date(route: str) -> dt.date:
+    """The date from which the high-risk chapter applies, by route, in the law in force.
+
+    Parameters
+    ----------
+    route : {"annex I", "annex III"}
+        ``"annex I"``: Art. 6(1), products such as medical devices that need a third-party
+        conformity assessment; ``"annex III"``: Art. 6(2), listed uses such as emergency
+        patient triage.
+
+    Examples
+    --------
+    >>> high_risk_date("annex III")
+    datetime.date(2027, 12, 2)
+    """
+    route = _checks.check_choice("route", route, list(_ROUTES))
+    (entry,) = [e for e in AI_ACT_TIMELINE
+                if e["short"] == _ROUTES[route] and e["status"] == "law"]
+    return entry["date"]  # type: ignore[return-value]
+
+
+def in_application(day: dt.date) -> pd.DataFrame:
+    """The entries of the law in force whose date of application has come by ``day``.
+
+    Examples
+    --------
+    >>> "new prohibitions" in set(in_application(dt.date(2026, 12, 2))["short"])
+    True
+    """
+    if not isinstance(day, dt.date):
+        raise _checks.SocietyValueError(t("society.error.choice", name="day",
+                                          choices=["a datetime.date"], got=repr(day)))
+    law = ai_act_timeline("law")
+    return law[law["date"] <= pd.Timestamp(day)].reset_index(drop=True)
+
+
+def plot_ai_act_timeline(ax=None):
+    """Draw the AI Act's dates of application: the law in force, and the superseded dates.
+
+    Filled circles are the dates of the law in force; open circles the two high-risk dates
+    of the 2024 text that Regulation (EU) 2026/1744 replaced, with an arrow to the new
+    date. Proposed-only entries are not drawn. Returns the matplotlib ``Axes``.
+    """
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    from aimed import plotting
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 4.6))
+    law = ai_act_timeline("law")
+    rows = {short: len(law) - 1 - i for i, short in enumerate(law["short"])}
+    ax.plot(law["date"], law["short"].map(rows), "o", ms=9, color=plotting.colour("blue"),
+            label="law in force: the 2024 Act as amended by Regulation (EU) 2026/1744")
+    for x, y in zip(law["date"], law["short"].map(rows), strict=True):
+        ax.annotate(f"{x:%d %b %Y}", (x, y), xytext=(0, 8), textcoords="offset points",
+                    ha="center", fontsize=8)
+    old = ai_act_timeline("superseded")
+    new_row = {"high-risk, Annex III (2024 text)": _ROUTES["annex III"],
+               "high-risk, Annex I (2024 text)": _ROUTES["annex I"]}
+    for x, short in zip(old["date"], old["short"], strict=True):
+        target = new_row[short]
+        y = rows[target]
+        ax.annotate("", xy=(law.set_index("short").loc[target, "date"], y), xytext=(x, y),
+                    arrowprops={"arrowstyle": "->", "color": plotting.colour("vermillion")})
+        ax.plot([x], [y], "o", ms=9, mfc="none", color=plotting.colour("vermillion"),
+                label="date in the 2024 text, superseded" if short == old["short"].iloc[0]
+                else None)
+    ax.set_yticks(list(rows.values()), list(rows))
+    ax.set_ylim(-0.7, len(rows) - 0.2)
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    plotting.finish(ax, f"AI Act: what applies from when (status checked {CHECKED_ON:%d %b %Y})",
+                    "Date of application (year)", "Provisions", legend=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=1)
+    return ax
+
+# ------------------------------------------------------------------ MDR: qualification first
+
+#: The decision steps of MDCG 2019-11 (section 3) that decide whether software is medical
+#: device software (MDSW) at all, before any class is given.
+MDCG_STEPS: tuple[str, ...] = (
+    "1. Is the product software (a set of instructions that processes input data and "
+    "creates output data)?",
+    "2. Is it an Annex XVI product, an accessory, or software driving or influencing a "
+    "(hardware) medical device? Then it is covered together with that device.",
+    "3. Does it perform an action on data other than storage, archival, communication or "
+    "simple search (on this course's reading, showing readings unchanged adds no such "
+    "action)? If not: not MDSW.",
+    "4. Is the action for the benefit of individual patients? If not: not MDSW.",
+    "5. Is its intended purpose one of the medical purposes of MDR Art. 2(1) (diagnosis, "
+    "prevention, monitoring, prediction, prognosis, treatment...)? If not: not MDSW.",
+)
+
+#: The classes Rule 11 can give, plus "not a medical device" (qualification failed).
 MDR_RULE11_CLASSES: tuple[str, ...] = ("not a medical device", "I", "IIa", "IIb", "III")
 
-_PURPOSES = ("decision", "monitoring", "other medical", "no medical purpose")
+#: The branches a classification ends in: a failed MDCG step, or a branch of Rule 11.
+BRANCHES: tuple[str, ...] = (
+    "not MDSW: only stores, communicates or displays",
+    "not MDSW: not for individual patients",
+    "not MDSW: no medical purpose",
+    "decision: death or irreversible",
+    "decision: serious or surgery",
+    "decision: other",
+    "monitoring: vital, immediate danger",
+    "monitoring: other",
+    "other MDSW",
+)
+
+_PURPOSES = ("decision", "monitoring", "other")
 _IMPACTS = ("death or irreversible", "serious or surgery", "other")
 
-#: The five abilities Art. 14(4) of the AI Act requires for the people overseeing a
-#: high-risk AI system (paraphrased from Regulation (EU) 2024/1689).
+
+def _check_bool(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _checks.SocietyValueError(t("society.error.choice", name=name,
+                                          choices=[True, False], got=repr(value)))
+    return value
+
+
+def qualify_software(*, acts_on_data: bool, individual_patients: bool,
+                     medical_purpose: bool) -> tuple[bool, str]:
+    """Whether software is medical device software, by steps 3-5 of MDCG 2019-11.
+
+    Parameters
+    ----------
+    acts_on_data : bool
+        True if the software does more with the data than store, archive, communicate,
+        simply search or display them unchanged (step 3).
+    individual_patients : bool
+        True if that action is for the benefit of individual patients (step 4).
+    medical_purpose : bool
+        True if the manufacturer's intended purpose is a medical purpose of MDR
+        Art. 2(1) (step 5).
+
+    Returns
+    -------
+    (bool, str)
+        Whether it is MDSW, and the branch of :data:`BRANCHES` (``"MDSW"`` if it is).
+
+    Examples
+    --------
+    >>> qualify_software(acts_on_data=False, individual_patients=True, medical_purpose=True)
+    (False, 'not MDSW: only stores, communicates or displays')
+    """
+    acts_on_data = _check_bool("acts_on_data", acts_on_data)
+    individual_patients = _check_bool("individual_patients", individual_patients)
+    medical_purpose = _check_bool("medical_purpose", medical_purpose)
+    if not acts_on_data:
+        return False, BRANCHES[0]
+    if not individual_patients:
+        return False, BRANCHES[1]
+    if not medical_purpose:
+        return False, BRANCHES[2]
+    return True, "MDSW"
+
+
+def mdr_rule11_class(purpose: str, impact: str = "other", *,
+                     vital_immediate_danger: bool = False) -> tuple[str, str]:
+    """The class MDR Annex VIII Rule 11 gives to medical device software, and the branch.
+
+    Use it only once :func:`qualify_software` has found the software to be MDSW. Rule 11
+    (MDR Annex VIII, point 6.3), in short:
+
+    * software intended to provide information used to take decisions with diagnostic
+      or therapeutic purposes is class IIa, except where such decisions have an impact
+      that may cause death or an irreversible deterioration of health (class III) or a
+      serious deterioration of health or a surgical intervention (class IIb);
+    * software intended to monitor physiological processes is class IIa, or IIb when it
+      monitors vital physiological parameters whose variations could result in
+      immediate danger to the patient;
+    * all other software is class I.
+
+    Parameters
+    ----------
+    purpose : {"decision", "monitoring", "other"}
+        What the software is intended to do.
+    impact : {"death or irreversible", "serious or surgery", "other"}, default "other"
+        For ``"decision"`` software: the worst impact that decisions taken on its
+        information may have on a patient.
+    vital_immediate_danger : bool, default False
+        For ``"monitoring"`` software: whether it monitors vital parameters whose
+        variations could result in immediate danger.
+
+    Returns
+    -------
+    (str, str)
+        The class (one of :data:`MDR_RULE11_CLASSES` other than "not a medical device")
+        and the branch (one of :data:`BRANCHES`).
+
+    Examples
+    --------
+    >>> mdr_rule11_class("decision", "serious or surgery")
+    ('IIb', 'decision: serious or surgery')
+    """
+    purpose = _checks.check_choice("purpose", purpose, _PURPOSES)
+    impact = _checks.check_choice("impact", impact, _IMPACTS)
+    vital_immediate_danger = _check_bool("vital_immediate_danger", vital_immediate_danger)
+    if purpose == "decision":
+        cls = {"death or irreversible": "III", "serious or surgery": "IIb"}.get(impact, "IIa")
+        return cls, f"decision: {impact}"
+    if purpose == "monitoring":
+        if vital_immediate_danger:
+            return "IIb", "monitoring: vital, immediate danger"
+        return "IIa", "monitoring: other"
+    return "I", "other MDSW"
+
+
+def ai_act_high_risk(mdr_class: str, *, ai_system: bool, annex_iii_use: bool = False) -> bool:
+    """Whether a product is a high-risk AI system, in the two routes that matter here.
+
+    The question comes after two others: is it an **AI system** (Art. 3(1): a
+    machine-based system that infers from its input how to generate outputs such as
+    predictions or recommendations; the Commission guidelines C(2025) 924 exclude, for
+    example, basic data processing and simple prediction systems)? If not, the AI Act's
+    high-risk rules do not apply at all. Then:
+
+    * Art. 6(1) with Annex I section A: a medical device (or its safety component) whose
+      conformity assessment involves a notified body. Under Rule 11 that is class IIa,
+      IIb or III; class I software is self-certified by its manufacturer;
+    * Art. 6(2) with Annex III: a listed use, such as emergency healthcare patient
+      triage (point 5(d)), whatever its MDR status.
+
+    Parameters
+    ----------
+    mdr_class : str
+        One of :data:`MDR_RULE11_CLASSES`.
+    ai_system : bool
+        Whether the product is an AI system in the sense of Art. 3(1).
+    annex_iii_use : bool, default False
+        Whether the intended use is listed in Annex III.
+
+    Examples
+    --------
+    >>> ai_act_high_risk("IIa", ai_system=False)
+    False
+    """
+    mdr_class = _checks.check_choice("mdr_class", mdr_class, MDR_RULE11_CLASSES)
+    ai_system = _check_bool("ai_system", ai_system)
+    annex_iii_use = _check_bool("annex_iii_use", annex_iii_use)
+    if not ai_system:
+        return False
+    return annex_iii_use or mdr_class in ("IIa", "IIb", "III")
+
+
+#: Products for practice. ``acts_on_data``, ``individual_patients`` and
+#: ``medical_purpose`` answer MDCG 2019-11 steps 3-5; ``purpose``, ``impact`` and
+#: ``vital_immediate_danger`` answer Rule 11; ``ai_system`` answers AI Act Art. 3(1).
+SCENARIOS: dict[str, dict[str, object]] = {
+    "stroke-ct": {
+        "description": "A deep-learning model that analyses the brain CT of patients with "
+                       "acute stroke symptoms and tells the neurologist whether it sees a "
+                       "haemorrhage, to support the decision on thrombolysis.",
+        "acts_on_data": True, "individual_patients": True, "medical_purpose": True,
+        "purpose": "decision", "impact": "death or irreversible",
+        "vital_immediate_danger": False, "ai_system": True, "annex_iii_use": False,
+        "why": "it analyses images for one patient's treatment decision, and a missed "
+               "haemorrhage can lead to thrombolysis into a bleed: death or irreversible harm",
+    },
+    "icu-monitor": {
+        "description": "A machine-learning module on the ICU monitor that tracks heart "
+                       "rate, blood pressure and oxygen saturation and raises an alarm when "
+                       "it predicts a life-threatening change.",
+        "acts_on_data": True, "individual_patients": True, "medical_purpose": True,
+        "purpose": "monitoring", "impact": "other",
+        "vital_immediate_danger": True, "ai_system": True, "annex_iii_use": False,
+        "why": "it monitors vital parameters whose variations are an immediate danger",
+    },
+    "home-bp": {
+        "description": "An app that receives a hypertensive patient's home blood-pressure "
+                       "readings from the cuff and shows them, unchanged, as a table and a "
+                       "time plot to the GP at the next visit.",
+        "acts_on_data": False, "individual_patients": True, "medical_purpose": True,
+        "purpose": "monitoring", "impact": "other",
+        "vital_immediate_danger": False, "ai_system": False, "annex_iii_use": False,
+        "why": "it only stores, transmits and displays the readings; it computes nothing "
+               "on them (MDCG 2019-11 step 3), and nothing is inferred, so it is no AI "
+               "system either",
+    },
+    "bed-planning": {
+        "description": "A machine-learning model that forecasts tomorrow's number of free "
+                       "beds per ward from admissions, discharges and the operating "
+                       "schedule, for the hospital's bed managers.",
+        "acts_on_data": True, "individual_patients": False, "medical_purpose": False,
+        "purpose": "other", "impact": "other",
+        "vital_immediate_danger": False, "ai_system": True, "annex_iii_use": False,
+        "why": "it acts on data for the hospital's logistics, not for the benefit of "
+               "individual patients (MDCG 2019-11 step 4); bed management is not an "
+               "Annex III use",
+    },
+}
+
+
+def classify_software(name: str) -> tuple[str, str]:
+    """The MDR class and the branch of one of the :data:`SCENARIOS`: qualification, then Rule 11.
+
+    Examples
+    --------
+    >>> classify_software("home-bp")
+    ('not a medical device', 'not MDSW: only stores, communicates or displays')
+    """
+    name = _checks.check_choice("name", name, list(SCENARIOS))
+    s = SCENARIOS[name]
+    is_mdsw, branch = qualify_software(acts_on_data=s["acts_on_data"],
+                                       individual_patients=s["individual_patients"],
+                                       medical_purpose=s["medical_purpose"])
+    if not is_mdsw:
+        return "not a medical device", branch
+    return mdr_rule11_class(s["purpose"], s["impact"],
+                            vital_immediate_danger=s["vital_immediate_danger"])
+
+# ------------------------------------------------------------------ who must do what
+
+#: The five abilities Art. 14(4) of the AI Act requires the provider to build in, so that
+#: the people the deployer assigns to oversight are enabled to exercise them
+#: (paraphrased from Regulation (EU) 2024/1689).
 ART14_OVERSIGHT: tuple[str, ...] = (
     "understand the system's capacities and limitations and monitor its operation",
     "remain aware of automation bias (over-relying on the system's output)",
@@ -76,147 +615,40 @@ ART14_OVERSIGHT: tuple[str, ...] = (
     "intervene in or interrupt the system with a 'stop' button or similar procedure",
 )
 
-_REG = "Regulation (EU) 2024/1689, Art. 113 (OJ L, 12.7.2024)"
-_OMNIBUS = ("Digital omnibus on AI as adopted by the European Parliament (16 June 2026) "
-            "and the Council (29 June 2026), reported by Heuking, 1 July 2026")
-
-#: Milestones of the AI Act: what applies when, with the source and the date of the
-#: information ("as of"). ``original`` is the date in the 2024 text; ``amended`` the
-#: date in the digital omnibus (None when the omnibus did not move it).
-AI_ACT_TIMELINE: tuple[dict[str, object], ...] = (
-    {"short": "entry into force",
-     "milestone": "entry into force", "original": dt.date(2024, 8, 1), "amended": None,
-     "source": _REG, "as_of": dt.date(2024, 7, 12)},
-    {"short": "prohibitions, AI literacy",
-     "milestone": "prohibited practices and AI literacy (Chapters I-II)",
-     "original": dt.date(2025, 2, 2), "amended": None, "source": _REG,
-     "as_of": dt.date(2024, 7, 12)},
-    {"short": "general-purpose AI, penalties",
-     "milestone": "general-purpose AI models, governance, penalties",
-     "original": dt.date(2025, 8, 2), "amended": None, "source": _REG,
-     "as_of": dt.date(2024, 7, 12)},
-    {"short": "high-risk: Annex III uses (e.g. triage)",
-     "milestone": "high-risk systems of Annex III (e.g. emergency patient triage); the "
-                  "rest of the Act keeps its general application date of 2 August 2026",
-     "original": dt.date(2026, 8, 2), "amended": dt.date(2027, 12, 2),
-     "source": f"{_REG}; {_OMNIBUS}", "as_of": dt.date(2026, 7, 1)},
-    {"short": "high-risk: AI medical devices, Art. 6(1)",
-     "milestone": "high-risk systems under Art. 6(1): products of Annex I such as "
-                  "medical devices (MDR, IVDR)",
-     "original": dt.date(2027, 8, 2), "amended": dt.date(2028, 8, 2),
-     "source": f"{_REG}; {_OMNIBUS}", "as_of": dt.date(2026, 7, 1)},
+#: Who carries which duty or liability for a high-risk AI medical device, with the source.
+RESPONSIBILITIES: tuple[dict[str, str], ...] = (
+    {"who": "provider (AI Act)",
+     "duty": "designs and develops the system so that natural persons can oversee it "
+             "effectively while it is in use (a design requirement)",
+     "source": "Regulation (EU) 2024/1689, Art. 14(1)-(4)"},
+    {"who": "provider (AI Act)",
+     "duty": "ensures compliance with the high-risk requirements, runs a quality "
+             "management system, keeps documentation and logs, undergoes conformity "
+             "assessment, CE marking and registration, takes corrective action",
+     "source": "Regulation (EU) 2024/1689, Art. 16 and 17"},
+    {"who": "deployer (AI Act), e.g. the hospital",
+     "duty": "uses the system according to its instructions; assigns human oversight to "
+             "natural persons who have the necessary competence, training and authority, "
+             "and supports them; monitors operation, informs the provider, suspends use "
+             "when it presents a risk; keeps the logs it controls for at least six months",
+     "source": "Regulation (EU) 2024/1689, Art. 26(1), (2), (5) and (6)"},
+    {"who": "manufacturer (MDR)",
+     "duty": "general obligations of the manufacturer: risk management, clinical "
+             "evaluation, quality management, technical documentation, post-market "
+             "surveillance and vigilance; financial coverage for liability for defective "
+             "devices",
+     "source": "Regulation (EU) 2017/745, Art. 10, in particular Art. 10(16)"},
+    {"who": "manufacturer (product liability)",
+     "duty": "no-fault liability for damage caused by a defective product; software is a "
+             "product; for products placed on the market after 9 December 2026, the "
+             "transposition deadline",
+     "source": "Directive (EU) 2024/2853, Art. 2(1), 4(1) and 22(1)"},
+    {"who": "clinician",
+     "duty": "professional duty of care, and civil, disciplinary or criminal liability "
+             "for one's own acts; not harmonised by the AI Act, the MDR or the Product "
+             "Liability Directive",
+     "source": "national law of the member state"},
 )
-
-
-def ai_act_timeline() -> pd.DataFrame:
-    """The AI Act milestones as a table, one row each, with their sources and "as of" dates."""
-    table = pd.DataFrame(list(AI_ACT_TIMELINE))
-    for column in ("original", "amended", "as_of"):
-        table[column] = pd.to_datetime(table[column])
-    return table
-
-
-def mdr_rule11_class(purpose: str, impact: str = "other", *,
-                     vital_immediate_danger: bool = False) -> str:
-    """The class MDR Annex VIII Rule 11 gives to a piece of medical device software.
-
-    Rule 11, in short:
-
-    * software that provides information used to take decisions with diagnostic or
-      therapeutic purposes is class IIa, or IIb if such decisions may cause a serious
-      deterioration of health or a surgical intervention, or III if they may cause
-      death or an irreversible deterioration;
-    * software that monitors physiological processes is class IIa, or IIb when it
-      monitors vital parameters whose variations could result in immediate danger;
-    * all other (medical device) software is class I.
-
-    Parameters
-    ----------
-    purpose : {"decision", "monitoring", "other medical", "no medical purpose"}
-        What the software is intended to do. ``"no medical purpose"`` (for example bed
-        management or billing) means it is not a medical device at all.
-    impact : {"death or irreversible", "serious or surgery", "other"}, default "other"
-        For ``"decision"`` software: the worst impact a wrong decision based on it may
-        have on a patient.
-    vital_immediate_danger : bool, default False
-        For ``"monitoring"`` software: whether it monitors vital parameters whose
-        variations could result in immediate danger to the patient.
-
-    Returns
-    -------
-    str
-        One of :data:`MDR_RULE11_CLASSES`.
-    """
-    purpose = _checks.check_choice("purpose", purpose, _PURPOSES)
-    impact = _checks.check_choice("impact", impact, _IMPACTS)
-    if not isinstance(vital_immediate_danger, bool):
-        raise _checks.SocietyValueError(t("society.error.choice", name="vital_immediate_danger",
-                                          choices=[True, False],
-                                          got=repr(vital_immediate_danger)))
-    if purpose == "no medical purpose":
-        return "not a medical device"
-    if purpose == "decision":
-        return {"death or irreversible": "III", "serious or surgery": "IIb"}.get(impact, "IIa")
-    if purpose == "monitoring":
-        return "IIb" if vital_immediate_danger else "IIa"
-    return "I"
-
-
-def ai_act_high_risk(mdr_class: str, *, annex_iii_use: bool = False) -> bool:
-    """Whether an AI system is high-risk under the AI Act, in the two routes that matter here.
-
-    * Art. 6(1) with Annex I: a medical device whose conformity assessment needs a
-      notified body. For software under Rule 11 this is class IIa, IIb or III; class I
-      software is self-certified by its manufacturer (no notified body).
-    * Art. 6(2) with Annex III: a listed use, such as emergency healthcare patient
-      triage (point 5(d)), whatever its MDR status.
-
-    Parameters
-    ----------
-    mdr_class : str
-        One of :data:`MDR_RULE11_CLASSES`.
-    annex_iii_use : bool, default False
-        Whether the intended use is listed in Annex III.
-    """
-    mdr_class = _checks.check_choice("mdr_class", mdr_class, MDR_RULE11_CLASSES)
-    return bool(annex_iii_use) or mdr_class in ("IIa", "IIb", "III")
-
-
-#: Scenarios for practice: the Rule 11 branch that applies, the class and whether the
-#: product is high-risk under the AI Act. Each one follows the wording of Rule 11.
-SCENARIOS: dict[str, dict[str, object]] = {
-    "stroke-ct": {
-        "description": "Software that analyses brain CT of patients with acute stroke "
-                       "symptoms and tells the neurologist whether a haemorrhage is "
-                       "present, to decide on thrombolysis.",
-        "purpose": "decision", "impact": "death or irreversible",
-        "vital_immediate_danger": False, "mdr_class": "III", "high_risk": True,
-        "why": "a wrong decision (thrombolysis in a haemorrhage) can cause death",
-    },
-    "icu-monitor": {
-        "description": "An AI module on the ICU monitor that tracks heart rate, blood "
-                       "pressure and oxygen saturation and raises alarms for "
-                       "life-threatening changes.",
-        "purpose": "monitoring", "impact": "other", "vital_immediate_danger": True,
-        "mdr_class": "IIb", "high_risk": True,
-        "why": "it monitors vital parameters whose variations are an immediate danger",
-    },
-    "home-bp": {
-        "description": "An app that collects a hypertensive patient's home blood-pressure "
-                       "readings and shows the trend to the GP at the next visit.",
-        "purpose": "monitoring", "impact": "other", "vital_immediate_danger": False,
-        "mdr_class": "IIa", "high_risk": True,
-        "why": "it monitors a physiological process, but not for immediate danger",
-    },
-    "bed-planning": {
-        "description": "A model that forecasts tomorrow's number of free beds per ward "
-                       "for the hospital's bed managers.",
-        "purpose": "no medical purpose", "impact": "other",
-        "vital_immediate_danger": False, "mdr_class": "not a medical device",
-        "high_risk": False,
-        "why": "it serves logistics, not the diagnosis or treatment of a patient",
-    },
-}
 
 
 @dataclass
@@ -224,11 +656,14 @@ class ModelCard:
     """A model card: the short, standard report that should travel with a clinical model.
 
     The sections follow Mitchell et al., *Model cards for model reporting*, FAT* 2019,
-    doi:10.1145/3287560.3287596, with a section on human oversight added for the
-    AI Act (Art. 14).
+    pp. 220-229, doi:10.1145/3287560.3287596. The ``human_oversight`` section is added in
+    this course: it names who oversees the model and how (compare AI Act Art. 13(3)(d) and
+    14). A card summarises; the full report of a prediction model follows TRIPOD+AI
+    (Collins et al., BMJ 2024;385:e078378, doi:10.1136/bmj-2023-078378).
 
     Every field is free text except ``quantitative_analyses``, a table of per-group
-    metrics such as :func:`aimed.society.fairness.group_metrics` returns.
+    metrics such as :func:`aimed.society.fairness.group_metrics` returns; ``extra`` holds
+    further titled sections.
     """
 
     model_details: str = ""
