@@ -66,7 +66,8 @@ def test_equal_fnr_thresholds_and_their_cost(lesson1):
     assert t.loc["18-44", "fpr"] > t.loc["45-64", "fpr"] > t.loc["65+", "fpr"]  # the other way
     assert 0.05 < t.loc["18-44", "ppv"] < 0.07  # "about 6 %"
     calls_before, calls_after = audit["flagged"].sum(), flagged.sum()
-    assert 2.5 < calls_after / calls_before < 3.5  # the "workload" price of equal FNRs: about three times the calls
+    # The "workload" price of equal false-negative rates: about three times the calls.
+    assert 2.5 < calls_after / calls_before < 3.5
 
 
 def test_chouldechova_identity(lesson1):
