@@ -8,6 +8,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.aimed-installed
+# Learners need only the `lab` extra; contributors' STAMP (the `test` extra) includes it.
+LAB_STAMP := $(VENV)/.aimed-lab-installed
+# The learner edition: lessons + student versions of the exercises, no solutions.
+EDITION := build/learner-edition
+EDITION_SOURCES := $(shell find notebooks exercises -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null) README.md
+# The newest versions that pyproject.toml allows, without constraints.txt (make test-latest).
+LATEST := .venv-latest
 PYTEST := $(BIN)/python -m pytest
 WORKERS ?= 2
 ASSIGNMENTS ?=
@@ -17,32 +24,47 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help lab test lint unit notebooks grading browser release grade workspace \
-        benchmark constraints clean python-check chromium screenshots formgrader
+        benchmark constraints clean python-check chromium screenshots formgrader hub hub-deps \
+        learner-edition dist test-latest
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 python-check:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null || { \
-	  echo "aimed needs Python 3.10 or newer as '$(PYTHON)': install it (https://www.python.org/downloads/ or 'apt-get install python3 python3-venv'), or run 'make PYTHON=/path/to/python3.x ...'"; \
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11, 5) else 1)' 2>/dev/null || { \
+	  echo "aimed needs Python 3.11.5 or newer as '$(PYTHON)' (the versions in constraints.txt do): install it (https://www.python.org/downloads/ or 'apt-get install python3 python3-venv'), or run 'make PYTHON=/path/to/python3.x ...'"; \
 	  exit 1; }
 
-$(STAMP): pyproject.toml constraints.txt | python-check
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+$(BIN)/python: | python-check
+	@$(PYTHON) -m venv $(VENV) || { \
 	  echo "could not create $(VENV): install the venv module ('apt-get install python3-venv')"; exit 1; }
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $@ $(LAB_STAMP)
+
+$(LAB_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab]"
 	@touch $@
 
-lab: $(STAMP)  ## set up and open the course in JupyterLab (AIMED_LANG=fr for French)
-	$(BIN)/aimed release
-	exec $(BIN)/aimed lab --port $(LAB_PORT)
+$(EDITION)/EDITION.json: $(EDITION_SOURCES) | $(LAB_STAMP)
+	$(BIN)/aimed build-learner $(EDITION)
 
-workspace: $(STAMP)  ## refresh the learner workspace (never overwrites your edits)
-	$(BIN)/aimed release
-	$(BIN)/aimed workspace
+learner-edition: $(LAB_STAMP)  ## build the learner edition (lessons + student exercises, no solutions) in build/learner-edition
+	$(BIN)/aimed build-learner $(EDITION)
 
-test: $(STAMP) chromium lint unit notebooks grading browser  ## set up and run the whole suite
+lab: $(LAB_STAMP) $(EDITION)/EDITION.json  ## set up and open the course in JupyterLab (AIMED_LANG=fr for French)
+	exec $(BIN)/aimed lab --edition $(EDITION) --port $(LAB_PORT)
+
+workspace: $(LAB_STAMP) $(EDITION)/EDITION.json  ## refresh the learner workspace (never overwrites your edits)
+	$(BIN)/aimed workspace --edition $(EDITION)
+
+dist: $(STAMP) learner-edition  ## build the sdist and the wheel (with the learner edition) in dist/
+	$(BIN)/python -m hatchling build
+
+test: $(STAMP) chromium hub-deps lint unit test-latest notebooks grading hub browser  ## set up and run the whole suite
 	@echo "make test: every stage passed"
 
 lint: $(STAMP)  ## ruff, house rules and README course map
@@ -51,7 +73,17 @@ lint: $(STAMP)  ## ruff, house rules and README course map
 	$(BIN)/aimed course-map --check
 
 unit: $(STAMP)  ## unit tests of the library (fast)
-	$(PYTEST) -n $(WORKERS) -m "not notebook and not browser and not grading"
+	$(PYTEST) -n $(WORKERS) -m "not notebook and not browser and not grading and not hub"
+
+# A classroom that installs later gets newer versions than constraints.txt: catch that here.
+test-latest: | python-check  ## unit tests against the newest versions pyproject allows (.venv-latest, no constraints)
+	@test -x $(LATEST)/bin/python || $(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[test]"
+	@$(LATEST)/bin/python -m pip list --format=freeze > $(LATEST)/versions.txt
+	@echo "test-latest: pandas $$($(LATEST)/bin/python -c 'import pandas; print(pandas.__version__)'), numpy $$($(LATEST)/bin/python -c 'import numpy; print(numpy.__version__)') (all versions: $(LATEST)/versions.txt)"
+	PATH="$(CURDIR)/$(LATEST)/bin:$$PATH" $(LATEST)/bin/python -m pytest -n $(WORKERS) \
+	  -m "not notebook and not browser and not grading and not hub"
 
 notebooks: $(STAMP)  ## run every lesson and exercise source with nbval
 	$(PYTEST) -n $(WORKERS) --dist loadfile --nbval-lax --nbval-cell-timeout=120 notebooks exercises
@@ -62,6 +94,12 @@ grading: $(STAMP)  ## nbgrader round trips: solutions score full marks, blanks 0
 
 browser: $(STAMP) chromium  ## JupyterLab in headless Chromium
 	$(PYTEST) -m browser
+
+hub: $(STAMP) hub-deps  ## the cohort: real PostgreSQL, JupyterHub and nbgrader's exchange on loopback
+	$(PYTEST) -m hub tests/cohort
+
+hub-deps:
+	@scripts/ensure-hub-deps
 
 chromium:
 	@scripts/ensure-chromium
@@ -85,4 +123,4 @@ constraints:  ## re-pin constraints.txt from the current .venv (after changing d
 	$(BIN)/python -m pip freeze --exclude-editable --exclude aimed | sort -f > constraints.txt
 
 clean:  ## remove the virtual environment and generated files (keeps workspace/)
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache artifacts grading/course
+	rm -rf $(VENV) $(LATEST) build dist .pytest_cache .ruff_cache artifacts grading/course

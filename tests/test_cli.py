@@ -37,3 +37,35 @@ def test_installed_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "aimed.cli", "datasets"], capture_output=True,
                             text=True, check=False)
     assert result.returncode == 0 and "kidney-stones" in result.stdout
+
+
+def test_instructor_commands_fail_clearly_without_the_sources(tmp_path, monkeypatch, capsys):
+    import aimed.course
+
+    monkeypatch.setattr(aimed.course, "checkout_root", lambda: None)  # as from a wheel
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["lint"]) == 2  # nothing to check is a failure, not a pass
+    assert "no notebooks to check" in capsys.readouterr().err
+    assert cli.main(["release"]) == 1
+    assert "needs the instructor's sources" in capsys.readouterr().err
+    assert cli.main(["build-learner", str(tmp_path / "out")]) == 1
+    assert "exercises/" in capsys.readouterr().err
+
+
+def test_cohort_commands_need_their_arguments(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("AIMED_COURSE_DIR", str(tmp_path / "course"))
+    assert cli.main(["collect", "--moodle", str(tmp_path / "x.zip"), "m0"]) == 2
+    assert "--roster" in capsys.readouterr().err
+    assert cli.main(["feedback"]) == 2
+    assert "--release" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["export", "--roster", "r.csv"])  # --moodle OUT.csv is required
+
+
+def test_grade_names_an_unreachable_gradebook(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("AIMED_COURSE_DIR", str(tmp_path / "course"))
+    monkeypatch.setenv("AIMED_DB_URL", "postgresql://aimed:pw@127.0.0.1:9/aimed")
+    assert cli.main(["grade"]) == 2
+    err = capsys.readouterr().err
+    assert "gradebook database at postgresql://aimed:***@127.0.0.1:9/aimed not reachable" in err
+    assert "start PostgreSQL" in err and "unset AIMED_DB_URL" in err

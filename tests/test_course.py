@@ -47,3 +47,17 @@ def test_course_map_lists_every_lesson_with_time():
 
 def test_readme_course_map_is_up_to_date():
     assert cli.main(["course-map", "--check"]) == 0
+
+
+def test_sources_are_found_in_a_checkout_and_missing_elsewhere(tmp_path, monkeypatch):
+    import pytest
+
+    import aimed.course as course
+
+    assert course.checkout_root() is not None
+    assert course.require_sources() == course.repo_root()
+    monkeypatch.setattr(course, "checkout_root", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    assert course.repo_root() == tmp_path
+    with pytest.raises(course.SourcesMissingError, match="needs the instructor's sources"):
+        course.require_sources(command="aimed release")

@@ -55,3 +55,14 @@ def test_a_second_identical_run_changes_nothing(repo, tmp_path):
     report = prepare(ws, root=repo)
     assert report.added == report.updated == report.kept == []
     assert len(report.unchanged) == 3
+
+
+def test_default_workspace_outside_a_checkout(monkeypatch, tmp_path):
+    import aimed.workspace
+
+    monkeypatch.delenv("AIMED_WORKSPACE", raising=False)
+    monkeypatch.setattr(aimed.workspace, "checkout_root", lambda: None)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert aimed.workspace.default_workspace() == tmp_path / "aimed-workspace"
+    monkeypatch.setenv("AIMED_WORKSPACE", str(tmp_path / "elsewhere"))
+    assert aimed.workspace.default_workspace() == tmp_path / "elsewhere"

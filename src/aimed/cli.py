@@ -52,6 +52,15 @@ def _cmd_release(args: argparse.Namespace) -> int:
         return 1
     for name, folder in out.items():
         print(f"released {name} -> {folder}")
+    if getattr(args, "exchange", False):
+        from aimed.grading.exchange import ExchangeError, exchange_root, release_to_exchange
+
+        try:
+            for name in release_to_exchange(list(out)):
+                print(f"released {name} to the exchange {exchange_root()} (learners can fetch)")
+        except (ExchangeError, ValueError) as exc:
+            print(f"aimed release: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -79,6 +88,81 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 130 if run.interrupted else 0
 
 
+def _cmd_collect(args: argparse.Namespace) -> int:
+    """``aimed collect``: from Moodle's archive (--moodle) or from nbgrader's exchange."""
+    if args.moodle:
+        from aimed.grading.moodle import MoodleError, import_submissions
+
+        if not args.roster:
+            print("aimed collect: --moodle needs --roster ROSTER.csv (Moodle participant -> "
+                  "student id)", file=sys.stderr)
+            return 2
+        try:
+            report = import_submissions(Path(args.moodle), args.assignment, Path(args.roster))
+        except MoodleError as exc:
+            print(f"aimed collect: {exc}", file=sys.stderr)
+            return 2
+        for line in report.lines():
+            print(line)
+        print(f"{len(report.imported)} imported, {len(report.unchanged)} unchanged, "
+              f"{len(report.problems)} problem(s); report: {report.report}")
+        return 0 if report.ok else 1
+    from aimed.grading.exchange import ExchangeError, collect
+
+    try:
+        report = collect(args.assignment)
+    except (ExchangeError, ValueError) as exc:
+        print(f"aimed collect: {exc}", file=sys.stderr)
+        return 2
+    for label, names in (("collected", report.collected), ("updated", report.updated),
+                         ("unchanged", report.unchanged),
+                         ("still being submitted (collect again)", report.in_flight)):
+        if names:
+            print(f"{label}: {', '.join(names)}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    """``aimed export --moodle OUT.csv``: grades for Moodle's CSV grade import."""
+    from aimed.grading.moodle import MoodleError, export_grades
+
+    try:
+        warnings = export_grades(Path(args.moodle), Path(args.roster),
+                                 assignments=args.assignments or None,
+                                 identifier=args.identifier,
+                                 include_provisional=args.include_provisional)
+    except (MoodleError, ValueError) as exc:
+        print(f"aimed export: {exc}", file=sys.stderr)
+        return 2
+    for line in warnings:
+        print(f"note: {line}")
+    mapping = ("Email address to useremail" if args.identifier == "email"
+               else "ID number to useridnumber")
+    print(f"wrote {args.moodle}: in Moodle, Grades > Import > CSV file; map {mapping}, each "
+          "assignment column to its grade item and each feedback column to its feedback")
+    return 0
+
+
+def _cmd_feedback(args: argparse.Namespace) -> int:
+    """``aimed feedback --release ASSIGNMENT``: hand the feedback to learners (exchange)."""
+    from aimed.grading.exchange import ExchangeError, release_feedback
+
+    if not args.release:
+        print("aimed feedback: nothing to do (use --release ASSIGNMENT)", file=sys.stderr)
+        return 2
+    try:
+        report = release_feedback(args.release)
+    except (ExchangeError, ValueError) as exc:
+        print(f"aimed feedback: {exc}", file=sys.stderr)
+        return 2
+    print(f"feedback released to {len(report.released)} learner(s)")
+    for student in report.stale:
+        print(f"not released to {student}: resubmitted after grading; run aimed grade again")
+    for student in report.missing:
+        print(f"not released to {student}: no feedback yet (run aimed grade)")
+    return 0
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from aimed.grading.learner import check_notebook, summary_lines
     from aimed.i18n import t
@@ -95,12 +179,31 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0 if all(line.kind not in ("not_yet", "not_run") for line in lines) else 1
 
 
+def _learner_edition(edition: str | None) -> Path | None:
+    """The learner edition to serve, or None after printing why there is none."""
+    from aimed.course import checkout_root
+    from aimed.edition import EditionMissingError, is_stale, learner_edition
+    from aimed.i18n import t
+
+    try:
+        found = learner_edition(edition)
+    except EditionMissingError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    checkout = checkout_root()
+    if checkout is not None and found.is_relative_to(checkout) and is_stale(found, checkout):
+        print(t("edition.stale", folder=found), file=sys.stderr)
+    return found
+
+
 def _cmd_workspace(args: argparse.Namespace) -> int:
-    from aimed.grading.config import course_dir
     from aimed.workspace import default_workspace, prepare
 
+    edition = _learner_edition(args.edition)
+    if edition is None:
+        return 2
     dest = Path(args.dest) if args.dest else default_workspace()
-    report = prepare(dest, release_dir=course_dir() / "release")
+    report = prepare(dest, edition=edition)
     print(f"workspace {dest}: {report.summary()}")
     for path in report.kept:
         print(f"  kept your version of {path}")
@@ -110,12 +213,19 @@ def _cmd_workspace(args: argparse.Namespace) -> int:
 def _cmd_lab(args: argparse.Namespace) -> int:
     import os
 
-    from aimed.grading.config import course_dir
-    from aimed.lab import lab_command
+    from aimed.i18n import t
+    from aimed.lab import lab_command, missing_lab_packages
     from aimed.workspace import default_workspace, prepare
 
+    missing = missing_lab_packages()
+    if missing:
+        print(t("lab.missing", names=", ".join(missing)), file=sys.stderr)
+        return 2
+    edition = _learner_edition(args.edition)
+    if edition is None:
+        return 2
     workspace = Path(args.workspace) if args.workspace else default_workspace()
-    report = prepare(workspace, release_dir=course_dir() / "release")
+    report = prepare(workspace, edition=edition)
     print(f"workspace {workspace}: {report.summary()}")
     display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
                    or sys.platform == "darwin")
@@ -142,12 +252,30 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 
     root = repo_root()
     paths = [Path(p).resolve() for p in args.paths] or lesson_notebooks() + exercise_notebooks()
+    if not paths:  # a check that finds nothing to check must not pass
+        print(f"aimed lint: no notebooks to check in {root} (notebooks/, exercises/); run it "
+              "from the course repository or name the notebooks", file=sys.stderr)
+        return 2
     inside = all(p.is_relative_to(root) for p in paths)
     violations = check_course(paths, root=root if inside else None)
     for violation in violations:
         print(violation)
     print(f"{len(paths)} notebook(s) checked, {len(violations)} problem(s)")
     return 1 if violations else 0
+
+
+def _cmd_build_learner(args: argparse.Namespace) -> int:
+    from aimed.course import SourcesMissingError
+    from aimed.edition import EditionLeakError, build_learner
+    from aimed.grading.release import ReleaseError
+
+    try:
+        dest = build_learner(args.dest, root=Path(args.sources) if args.sources else None)
+    except (SourcesMissingError, ReleaseError, EditionLeakError, ValueError) as exc:
+        print(f"aimed build-learner: {exc}", file=sys.stderr)
+        return 1
+    print(f"learner edition (lessons and student exercises, no solutions) -> {dest}")
+    return 0
 
 
 def _cmd_course_map(args: argparse.Namespace) -> int:
@@ -183,6 +311,34 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_translations(args: argparse.Namespace) -> int:
+    from aimed import translate
+    from aimed.course import exercise_notebooks, lesson_notebooks, repo_root
+
+    root = repo_root()
+    paths = [Path(p).resolve() for p in args.paths] or lesson_notebooks() + exercise_notebooks()
+    try:
+        for path in paths if args.update else []:
+            report = translate.update_catalogue(path, translate.catalogue_path(path, root))
+            print(f"{path.relative_to(root)}: {len(report.added)} new, {len(report.changed)} "
+                  f"changed (fuzzy), {len(report.removed)} removed")
+        if args.build:
+            written = translate.build_edition(args.build, root, paths)
+            print(f"{len(written)} French notebook(s) -> {args.build}")
+        rows = [(p, translate.coverage(p, translate.catalogue_path(p, root))) for p in paths]
+    except (ValueError, OSError) as exc:
+        print(f"aimed translations: {exc}", file=sys.stderr)
+        return 1
+    for path, cov in rows:
+        gaps = f"  missing cells: {cov.missing}" if cov.missing and args.missing else ""
+        print(f"{cov.percent:5.1f} %  {cov.translated:3d}/{cov.total:<3d} "
+              f"{path.relative_to(root)}{gaps}")
+    done, total = sum(c.translated for _, c in rows), sum(c.total for _, c in rows)
+    print(f"French edition: {done}/{total} prose cells translated "
+          f"({100 * done / total if total else 100:.1f} %)")
+    return 1 if args.check and done < total else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aimed", description="Course tools for AI in Medicine and Digital Health.")
@@ -198,6 +354,9 @@ def _parser() -> argparse.ArgumentParser:
             "check exercises/ and write student versions to <course>/release/")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
                    help="assignment folder names under exercises/ (default: all)")
+    p.add_argument("--exchange", action="store_true",
+                   help="also put them in nbgrader's exchange for learners to fetch "
+                        "($AIMED_EXCHANGE)")
     p = add("grade", _cmd_grade,
             "autograde <course>/submitted/ in sandboxed parallel workers, flag, report")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
@@ -221,27 +380,68 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--isolation", choices=["namespaces", "uid", "none"], default=None,
                    help="force an isolation mode (default: the strongest that works here)")
     p.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
+    p = add("collect", _cmd_collect,
+            "collect submissions into <course>/submitted/: from nbgrader's exchange, or "
+            "from Moodle's \"Download all submissions\" archive (--moodle)")
+    p.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment to collect")
+    p.add_argument("--moodle", metavar="ARCHIVE.zip", help="Moodle's submissions archive")
+    p.add_argument("--roster", metavar="ROSTER.csv",
+                   help="maps Moodle participants to student ids (student_id plus "
+                        "participant_id, email or full_name)")
+    p = add("export", _cmd_export, "export the gradebook for Moodle's CSV grade import")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                   help="assignments to export (default: all in the gradebook)")
+    p.add_argument("--moodle", metavar="OUT.csv", required=True, help="the CSV to write")
+    p.add_argument("--roster", metavar="ROSTER.csv", required=True,
+                   help="the cohort (student_id, email and/or idnumber, full_name)")
+    p.add_argument("--identifier", choices=["email", "idnumber"], default="email",
+                   help="the column Moodle matches learners on (default email)")
+    p.add_argument("--include-provisional", action="store_true",
+                   help="also export totals whose written answers are not graded yet")
+    p = add("feedback", _cmd_feedback, "release graded feedback to learners (nbgrader exchange)")
+    p.add_argument("--release", metavar="ASSIGNMENT",
+                   help="the assignment whose feedback to release")
     p = add("check", _cmd_check,
             "run a notebook and summarise which visible checks pass (AIMED_LANG=en|fr)")
     p.add_argument("notebook", help="the exercise notebook to check")
     p.add_argument("--timeout", type=int, default=120, help="seconds per cell (default 120)")
     p = add("workspace", _cmd_workspace,
             "copy lessons and student exercises into the learner workspace (keeps your edits)")
-    p.add_argument("--dest", help="workspace folder (default: $AIMED_WORKSPACE or workspace/)")
+    p.add_argument("--dest", help="workspace folder (default: $AIMED_WORKSPACE, workspace/ in "
+                   "a checkout, else ~/aimed-workspace)")
+    p.add_argument("--edition", help="learner edition to copy from (default: $AIMED_EDITION, "
+                   "the installed one, or build/learner-edition in a checkout)")
     p = add("lab", _cmd_lab, "refresh the learner workspace and open it in JupyterLab")
-    p.add_argument("--workspace", help="workspace folder (default: $AIMED_WORKSPACE or workspace/)")
+    p.add_argument("--workspace", help="workspace folder (default: $AIMED_WORKSPACE, workspace/ "
+                   "in a checkout, else ~/aimed-workspace)")
+    p.add_argument("--edition", help="learner edition to copy from (default: $AIMED_EDITION, "
+                   "the installed one, or build/learner-edition in a checkout)")
     p.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
     p = add("progress", _cmd_progress,
             "show which exercises you started and which visible checks passed")
     p.add_argument("--workspace", help="workspace folder (default: $AIMED_WORKSPACE or workspace/)")
     p = add("lint", _cmd_lint, "check notebooks against the course house rules")
     p.add_argument("paths", nargs="*", help="notebooks (default: all lessons and exercises)")
+    p = add("build-learner", _cmd_build_learner,
+            "build the learner edition (lessons + student exercises, no solutions) in DIR")
+    p.add_argument("dest", metavar="DIR", help="a new or empty folder, or an earlier edition")
+    p.add_argument("--sources", help="the instructor's repository (default: this checkout)")
     p = add("course-map", _cmd_course_map,
             "print the course map, or update it and the dataset table in README.md")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--write", action="store_true", help="rewrite README.md's course map")
     group.add_argument("--check", action="store_true", help="fail if README.md is out of date")
     add("datasets", _cmd_datasets, "list the offline datasets with their licences")
+    p = add("translations", _cmd_translations,
+            "French edition: prose cells translated per notebook (catalogues in translations/)")
+    p.add_argument("paths", nargs="*",
+                   help="English notebooks (default: all lessons and exercises)")
+    p.add_argument("--update", action="store_true",
+                   help="create or update the catalogues of these notebooks (new, fuzzy, removed)")
+    p.add_argument("--build", metavar="DIR", help="write the French notebooks under DIR")
+    p.add_argument("--missing", action="store_true", help="list the untranslated cells")
+    p.add_argument("--check", action="store_true",
+                   help="fail unless every prose cell is translated")
     return parser
 
 

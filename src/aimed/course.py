@@ -30,6 +30,8 @@ import nbformat
 __all__ = [
     "MODULES",
     "Opening",
+    "SourcesMissingError",
+    "checkout_root",
     "course_map_markdown",
     "datasets_markdown",
     "exercise_notebooks",
@@ -37,6 +39,7 @@ __all__ = [
     "opening_of",
     "parse_opening",
     "repo_root",
+    "require_sources",
 ]
 
 #: Module folder → human title, in course order.
@@ -128,9 +131,58 @@ def parse_opening(source: str) -> Opening:
     return opening
 
 
+class SourcesMissingError(FileNotFoundError):
+    """A command needs the instructor's sources (``exercises/``), and they are not here."""
+
+
+def checkout_root() -> Path | None:
+    """The repository root when aimed runs from a source checkout, else ``None``.
+
+    An editable install (``make lab``, ``pip install -e .``) imports aimed from
+    ``<repository>/src/aimed``; an installed wheel imports it from ``site-packages``,
+    where no repository surrounds it.
+    """
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "src" / "aimed").is_dir():
+        return root
+    return None
+
+
 def repo_root() -> Path:
-    """The repository (or workspace) root that holds ``notebooks/`` and ``exercises/``."""
-    return Path(__file__).resolve().parents[2]
+    """The folder that holds the course sources (``notebooks/``, ``exercises/``).
+
+    In a source checkout this is the repository. From an installed wheel it is the
+    current folder: an instructor runs ``aimed release`` from a clone of the course
+    repository (or of a private fork). Commands that need the sources check for them
+    with :func:`require_sources`.
+    """
+    return checkout_root() or Path.cwd()
+
+
+def require_sources(root: Path | None = None, command: str = "this command") -> Path:
+    """Return ``root`` if it holds the instructor's sources, else explain what to do.
+
+    Parameters
+    ----------
+    root : Path, optional
+        Folder expected to hold ``exercises/<module>/*.ipynb`` (default :func:`repo_root`).
+    command : str
+        The command that needs them, named in the message.
+
+    Raises
+    ------
+    SourcesMissingError
+        If ``root/exercises`` holds no notebooks.
+    """
+    root = Path(root) if root is not None else repo_root()
+    if not exercise_notebooks(root):
+        raise SourcesMissingError(
+            f"{command} needs the instructor's sources (exercises/<module>/*.ipynb, with "
+            f"the solutions), and {root} has none. An installed aimed carries only the "
+            "learner edition. Run the command from a clone of the course repository (or "
+            "of your private fork), for example: git clone <repository> && cd <folder> "
+            "&& make release")
+    return root
 
 
 def lesson_notebooks(root: Path | None = None) -> list[Path]:

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from aimed.i18n import language
 
-__all__ = ["CONFIG_FOLDER", "DISABLED_LAB_PLUGINS", "START_PAGE", "lab_command",
-           "write_lab_config"]
+__all__ = ["CONFIG_FOLDER", "DISABLED_LAB_PLUGINS", "LAB_PACKAGES", "START_PAGE", "lab_command",
+           "missing_lab_packages", "write_lab_config"]
 
 CONFIG_FOLDER = ".aimed-lab"
 START_PAGE = "START-HERE.ipynb"
@@ -37,14 +37,26 @@ DISABLED_LAB_PLUGINS = (
     "@jupyter/nbgrader:assignment-list",
     "@jupyter/nbgrader:create-assignment",
     "@jupyter/nbgrader:menu",
+    # jupytext is no course dependency; a contributor's .venv may still have it installed
+    "jupyterlab-jupytext",
 )
 #: nbgrader's server extensions that learners do not need (Validate stays enabled).
 DISABLED_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.formgrader",
     "nbgrader.server_extensions.course_list",
     "nbgrader.server_extensions.assignment_list",
+    "jupytext",
 )
+#: What the learner's JupyterLab needs: import name -> distribution (the ``lab`` extra).
+LAB_PACKAGES = {"jupyterlab": "jupyterlab", "nbgrader": "nbgrader", "ipywidgets": "ipywidgets"}
 _LOCALES = {"en": "en", "fr": "fr_FR"}
+
+
+def missing_lab_packages() -> list[str]:
+    """Distributions of the ``aimed[lab]`` extra that are not installed (empty when ready)."""
+    import importlib.util
+
+    return [dist for name, dist in LAB_PACKAGES.items() if importlib.util.find_spec(name) is None]
 
 
 def _write_json(path: Path, content: dict) -> None:

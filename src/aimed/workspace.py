@@ -1,6 +1,8 @@
 """The learner's workspace: lessons plus the student versions of the exercises.
 
 ``make lab`` calls :func:`prepare` and then starts JupyterLab in the workspace. The
+material comes from the learner edition (:mod:`aimed.edition`), never from the
+instructor's ``exercises/``, which holds the solutions. The
 workspace is the learner's own: running it again adds new material and updates files
 the learner has not touched, but never overwrites a file the learner has edited. A
 manifest (``.aimed-manifest.json``) remembers the hash of every file as it was copied.
@@ -19,7 +21,14 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from aimed.course import MODULES, exercise_notebooks, lesson_notebooks, opening_of, repo_root
+from aimed.course import (
+    MODULES,
+    checkout_root,
+    exercise_notebooks,
+    lesson_notebooks,
+    opening_of,
+    repo_root,
+)
 from aimed.i18n import t
 
 __all__ = ["SyncReport", "default_workspace", "prepare", "start_page", "sync_tree"]
@@ -45,9 +54,16 @@ class SyncReport:
 
 
 def default_workspace() -> Path:
-    """``$AIMED_WORKSPACE`` or ``workspace/`` in the repository."""
+    """``$AIMED_WORKSPACE``, else ``workspace/`` in a source checkout, else ``~/aimed-workspace``.
+
+    An installed wheel has no repository around it, so its learners get a workspace in
+    their home folder, the same wherever they start ``aimed lab``.
+    """
     configured = os.environ.get("AIMED_WORKSPACE")
-    return Path(configured).expanduser() if configured else repo_root() / "workspace"
+    if configured:
+        return Path(configured).expanduser()
+    checkout = checkout_root()
+    return checkout / "workspace" if checkout else Path.home() / "aimed-workspace"
 
 
 def _digest(path: Path) -> str:
@@ -91,21 +107,43 @@ def sync_tree(source: Path, dest: Path, workspace: Path, manifest: dict[str, str
         _sync_file(src, dest / src.relative_to(source), workspace, manifest, report)
 
 
-def prepare(workspace: Path | None = None, *, release_dir: Path | None = None,
-            root: Path | None = None) -> SyncReport:
+def prepare(workspace: Path | None = None, *, edition: Path | None = None,
+            release_dir: Path | None = None, root: Path | None = None) -> SyncReport:
     """Fill the workspace with the lessons, the student exercises and the README.
 
     Parameters
     ----------
     workspace : Path, optional
         Destination; default :func:`default_workspace`.
+    edition : Path, optional
+        A learner edition (``aimed build-learner``): its lessons, student exercises and
+        README are copied. This is the default, found by
+        :func:`aimed.edition.learner_edition`, when ``root`` is not given.
     release_dir : Path, optional
-        Folder of the generated student versions (``<course>/release``); the exercises
-        are skipped when it does not exist.
+        With ``root``: a folder of generated student versions (``<course>/release``);
+        the exercises are skipped when it does not exist.
     root : Path, optional
-        Repository root.
+        Take the lessons and README from this folder instead of an edition. Its
+        ``exercises/`` folder is never copied (in a repository it holds the solutions).
+
+    Raises
+    ------
+    aimed.edition.EditionMissingError
+        If neither ``root`` nor ``edition`` is given and no learner edition is found,
+        or if ``edition`` is not a learner edition.
+    ValueError
+        If ``release_dir`` is the repository's ``exercises/`` (the sources).
     """
-    root = root or repo_root()
+    from aimed.edition import learner_edition
+
+    if edition is not None or root is None:
+        edition = learner_edition(edition)  # checks that it is one
+        root, release_dir = edition, edition / "exercises"
+    checkout = checkout_root()
+    if release_dir is not None and checkout is not None and \
+            Path(release_dir).resolve() == (checkout / "exercises").resolve():
+        raise ValueError("release_dir is the instructor's exercises/ (with the solutions); "
+                         "pass the student versions (<course>/release) or a learner edition")
     workspace = (workspace or default_workspace()).resolve()
     workspace.mkdir(parents=True, exist_ok=True)
     manifest_path = workspace / MANIFEST

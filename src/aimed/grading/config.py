@@ -21,8 +21,8 @@ from traitlets.config import Config
 from aimed.course import repo_root
 from aimed.grading.sandbox import Limits, limits_dict
 
-__all__ = ["COURSE_ID", "STUDENT_STUB", "TEXT_STUB", "WARNING_PATTERN", "course_dir",
-           "db_url", "ensure_tools_on_path", "nbgrader_config"]
+__all__ = ["COURSE_ID", "STUDENT_STUB", "TEXT_STUB", "WARNING_PATTERN", "GradebookUnreachable",
+           "check_gradebook", "course_dir", "db_url", "ensure_tools_on_path", "nbgrader_config"]
 
 COURSE_ID = "aimed"
 #: What replaces a reference solution in the student version.

@@ -34,7 +34,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-from aimed.grading.config import course_dir, db_url, ensure_tools_on_path
+from aimed.grading.config import check_gradebook, course_dir, db_url, ensure_tools_on_path
 from aimed.grading.merge import (
     Journal,
     build_template,
@@ -382,6 +382,7 @@ def _grade(assignments: list[str] | None, course: Path, workers: int, limits: Li
     from aimed.grading.report import write_reports
 
     url = db_url(course)
+    check_gradebook(url)  # a clear message when $AIMED_DB_URL's server is down
     known = _released(url)
     names = list(assignments) if assignments else [
         a for a in known if (course / "submitted").is_dir()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from aimed.course import exercise_notebooks, repo_root
+from aimed.course import SourcesMissingError, exercise_notebooks, repo_root, require_sources
 from aimed.grading.config import course_dir, nbgrader_config
 from aimed.lint import Violation, check_course
 
@@ -26,7 +26,7 @@ def assignments(root: Path | None = None) -> list[str]:
 
 
 def release(names: list[str] | None = None, *, course: Path | None = None,
-            root: Path | None = None) -> dict[str, Path]:
+            root: Path | None = None, db_url: str | None = None) -> dict[str, Path]:
     """Validate the source notebooks, then write student versions with nbgrader.
 
     Parameters
@@ -37,6 +37,8 @@ def release(names: list[str] | None = None, *, course: Path | None = None,
         The course directory; default :func:`aimed.grading.course_dir`.
     root : Path, optional
         The repository root holding ``exercises/``.
+    db_url : str, optional
+        Gradebook URL (default :func:`aimed.grading.config.db_url`).
 
     Returns
     -------
@@ -46,13 +48,17 @@ def release(names: list[str] | None = None, *, course: Path | None = None,
     Raises
     ------
     ReleaseError
-        If a name is unknown, any source notebook breaks a house rule (all violations
-        are listed), or nbgrader fails.
+        If ``root`` holds no source notebooks (an installed wheel carries none), a name
+        is unknown, any source notebook breaks a house rule (all violations are listed),
+        or nbgrader fails.
     """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    root = root or repo_root()
+    try:
+        root = require_sources(root or repo_root(), "aimed release")
+    except SourcesMissingError as exc:
+        raise ReleaseError(str(exc)) from exc
     known = assignments(root)
     names = list(names) if names else known
     unknown = sorted(set(names) - set(known))
@@ -64,6 +70,8 @@ def release(names: list[str] | None = None, *, course: Path | None = None,
         raise ReleaseError(f"{len(violations)} problem(s) in exercises/:\n{listing}", violations)
     course = course or course_dir()
     config = nbgrader_config(course)
+    if db_url is not None:
+        config.CourseDirectory.db_url = db_url
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     out: dict[str, Path] = {}
     for name in names:

@@ -92,7 +92,8 @@ def hourly_grid(table: pd.DataFrame, *, hours: int = 24, start: pd.Series | None
     stays = np.sort(table["stay_id"].unique()) if start is None else np.asarray(start.index)
     if start is None:
         start = table.groupby("stay_id")["time"].min()
-    begin = table["stay_id"].map(start)
+    # reindex, not Series.map: pandas 3 fails to map through an empty datetime Series
+    begin = pd.Series(start.reindex(table["stay_id"]).to_numpy(), index=table.index)
     hour = np.floor((table["time"] - begin) / pd.Timedelta(hours=1))
     inside = (hour >= 0) & (hour < hours) & table["concept"].isin(order)
     part = pd.DataFrame({"stay_id": table["stay_id"][inside], "hour": hour[inside].astype("int64"),

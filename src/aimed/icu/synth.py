@@ -270,15 +270,16 @@ def _hospital_b(rng, p, truth) -> pd.DataFrame:
                                    np.round(rng.normal(9, 3, len(frame))), np.nan)
     # Errors: FiO2 sometimes typed in percent in the fraction column (bimodal FiO2),
     # creatinine sometimes in mg/dL in the µmol/L column, impossible temperatures.
-    fio2 = frame["FiO2"].to_numpy()
+    # (copies: under pandas 3's Copy-on-Write, to_numpy() of a column is read-only)
+    fio2 = frame["FiO2"].to_numpy(copy=True)
     slip = _pick(rng, ~np.isnan(fio2), 0.05)
     fio2[slip] = fio2[slip] * 100
     frame["FiO2"] = fio2
-    crea = frame[_B_COLUMNS["creatinine"]].to_numpy()
+    crea = frame[_B_COLUMNS["creatinine"]].to_numpy(copy=True)
     slip = _pick(rng, ~np.isnan(crea), 0.01)
     crea[slip] = crea[slip] / 88.4
     frame[_B_COLUMNS["creatinine"]] = crea
-    temp = frame[_B_COLUMNS["temperature"]].to_numpy()
+    temp = frame[_B_COLUMNS["temperature"]].to_numpy(copy=True)
     temp[_pick(rng, ~np.isnan(temp), 0.003)] = 0.0
     frame[_B_COLUMNS["temperature"]] = temp
     decimals = {_B_COLUMNS[k]: d for k, d in _DECIMALS.items() if k in _B_COLUMNS}
