@@ -50,6 +50,8 @@ RULES: dict[str, str] = {
     "solution-markers": "BEGIN/END SOLUTION markers appear only in answer cells, in pairs",
     "test-hidden": "an nbgrader test cell has a hidden part (### BEGIN/END HIDDEN TESTS)",
     "mark-scheme": "a manually graded answer is followed by its locked '**Mark scheme**' cell",
+    "translation-current": "a notebook with a French catalogue has a current French "
+                           "translation of every Markdown cell (aimed.translate)",
 }
 
 
@@ -335,6 +337,9 @@ def check_course(paths: Iterable[Path | str], *, root: Path | None = None) -> li
         except Exception:  # noqa: BLE001 - already reported as valid-json
             continue
         out.extend(release_violations(nb.cells, label))
+        from aimed.translate import drift_violations  # French edition: no drift
+
+        out.extend(drift_violations(path, label=label, root=root))
         for i, cell in enumerate(nb.cells):
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if grade_id:

@@ -1,0 +1,351 @@
+"""The French edition: catalogues keyed by the English text, generated notebooks, drift check."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import polib
+import pytest
+
+from aimed import lint, translate
+from aimed.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+PILOT = ROOT / "notebooks" / "m1-foundations" / "01-health-data.ipynb"
+PILOT_PO = ROOT / "translations" / "fr" / "notebooks" / "m1-foundations" / "01-health-data.po"
+GLOSSARY = ROOT / "translations" / "fr" / "glossary.csv"
+#: Every English notebook that has a French catalogue: each is checked below.
+CATALOGUED = sorted((ROOT / "notebooks").glob("m*/*.ipynb")) + sorted(
+    (ROOT / "exercises").glob("m*/*.ipynb"))
+CATALOGUED = [p for p in CATALOGUED if translate.catalogue_path(p, ROOT).is_file()]
+IDS = [p.relative_to(ROOT).as_posix() for p in CATALOGUED]
+
+
+def _notebook() -> nbformat.NotebookNode:
+    v4 = nbformat.v4
+    cells = [v4.new_markdown_cell("# Title\n\nSome prose."),
+             v4.new_code_cell("x = 1"),
+             v4.new_markdown_cell("Same text"),
+             v4.new_markdown_cell("Same text"),
+             v4.new_markdown_cell("   "),
+             v4.new_code_cell("assert x == 1")]
+    cells[5].metadata["nbgrader"] = {"grade": True, "grade_id": "t_x", "locked": True,
+                                     "points": 1, "solution": False, "schema_version": 3}
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = v4.new_notebook(cells=cells, metadata={"kernelspec": kernel})
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i}"
+    return nb
+
+
+def _write(nb: nbformat.NotebookNode, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def _translate_all(po_path: Path, prefix: str = "FR ") -> None:
+    po = polib.pofile(str(po_path))
+    for entry in po:
+        entry.msgstr = prefix + entry.msgid
+    po.save(str(po_path))
+
+
+# -- extract ---------------------------------------------------------------------------------
+
+def test_extract_keeps_markdown_with_text_and_keys_it_by_cell_id():
+    entries = translate.extract(_notebook())
+    assert [(e.context, e.index, e.msgid) for e in entries] == [
+        ("c0", 0, "# Title\n\nSome prose."), ("c2", 2, "Same text"), ("c3", 3, "Same text")]
+
+
+def test_extract_rejects_duplicate_ids_and_non_notebooks(tmp_path):
+    nb = _notebook()
+    nb.cells[3].id = "c2"
+    with pytest.raises(ValueError, match="used twice"):
+        translate.extract(nb)
+    with pytest.raises(ValueError, match="NotebookNode"):
+        translate.extract({"cells": []})
+    with pytest.raises(ValueError, match=r"\.ipynb"):
+        translate.coverage(tmp_path / "notes.txt", tmp_path / "x.po")
+
+
+def test_catalogue_path_mirrors_the_notebook_and_refuses_outside_paths(tmp_path):
+    assert translate.catalogue_path(PILOT, ROOT) == PILOT_PO
+    with pytest.raises(ValueError, match="not inside"):
+        translate.catalogue_path(tmp_path / "a.ipynb", ROOT)
+
+
+# -- update_catalogue --------------------------------------------------------------------------
+
+def test_update_adds_marks_changed_fuzzy_with_previous_and_removes_obsolete(tmp_path):
+    nb = _notebook()
+    nb_path = _write(nb, tmp_path / "nb.ipynb")
+    po_path = tmp_path / "po" / "nb.po"
+    report = translate.update_catalogue(nb_path, po_path)
+    assert report.added == ["c0", "c2", "c3"] and not report.changed
+    assert translate.coverage(nb_path, po_path) == (0, 3, [0, 2, 3])
+    _translate_all(po_path)
+    assert translate.coverage(nb_path, po_path) == (3, 3, [])
+
+    nb.cells[0].source = "# Title\n\nOther prose."
+    del nb.cells[3]
+    _write(nb, nb_path)
+    report = translate.update_catalogue(nb_path, po_path)
+    assert report.changed == ["c0"] and report.removed == ["c3"]
+    assert report.unchanged == ["c2"]
+    entry = {e.msgctxt: e for e in polib.pofile(str(po_path))}["c0"]
+    assert "fuzzy" in entry.flags
+    assert entry.previous_msgid == "# Title\n\nSome prose."
+    assert entry.msgstr == "FR # Title\n\nSome prose."
+    assert translate.coverage(nb_path, po_path) == (1, 2, [0])
+
+    # a second change keeps the English that the French actually translates
+    nb.cells[0].source = "# Title\n\nThird prose."
+    _write(nb, nb_path)
+    translate.update_catalogue(nb_path, po_path)
+    entry = {e.msgctxt: e for e in polib.pofile(str(po_path))}["c0"]
+    assert entry.previous_msgid == "# Title\n\nSome prose."
+
+
+def test_a_copied_cell_with_a_new_id_keeps_its_translation(tmp_path):
+    nb = _notebook()
+    nb_path = _write(nb, tmp_path / "nb.ipynb")
+    po_path = tmp_path / "nb.po"
+    translate.update_catalogue(nb_path, po_path)
+    _translate_all(po_path)
+    nb.cells[0].id = "pasted"
+    _write(nb, nb_path)
+    assert translate.coverage(nb_path, po_path).translated == 3
+    report = translate.update_catalogue(nb_path, po_path)
+    assert report.unchanged[0] == "pasted" and report.removed == ["c0"]
+    assert translate.build_french(nb_path, po_path).cells[0].source.startswith("FR ")
+
+
+# -- build_french ------------------------------------------------------------------------------
+
+def test_build_french_replaces_only_current_markdown(tmp_path):
+    nb = _notebook()
+    nb_path = _write(nb, tmp_path / "nb.ipynb")
+    po_path = tmp_path / "nb.po"
+    with pytest.raises(FileNotFoundError, match="translations --update"):
+        translate.build_french(nb_path, po_path)
+    translate.update_catalogue(nb_path, po_path)
+    _translate_all(po_path)
+    fr = translate.build_french(nb_path, po_path)
+    assert fr.metadata == nb.metadata
+    for en_cell, fr_cell in zip(nb.cells, fr.cells, strict=True):
+        assert fr_cell.metadata == en_cell.metadata and fr_cell.get("id") == en_cell.get("id")
+        if en_cell.cell_type == "markdown" and en_cell.source.strip():
+            assert fr_cell.source == "FR " + en_cell.source
+        else:
+            assert fr_cell == en_cell
+    # a changed English cell falls back to English until its French is revised
+    nb.cells[2].source = "New text"
+    _write(nb, nb_path)
+    translate.update_catalogue(nb_path, po_path)
+    fr = translate.build_french(nb_path, po_path)
+    assert fr.cells[2].source == "New text" and fr.cells[3].source == "FR Same text"
+
+
+def test_to_english_restores_the_english_cells_and_keeps_a_learners_answer(tmp_path):
+    fr = translate.build_french(PILOT, PILOT_PO)
+    assert translate.to_english(fr, PILOT_PO) == nbformat.read(PILOT, as_version=4)
+    fr.cells[5].source = "Ma réponse : 37 %."  # a cell the learner rewrote stays hers
+    back = translate.to_english(fr, PILOT_PO)
+    assert back.cells[5].source == "Ma réponse : 37 %."
+    assert back.cells[3].source == nbformat.read(PILOT, as_version=4).cells[3].source
+    assert fr.cells[3].source.startswith("## 1. Tableaux")  # the input is not modified
+    with pytest.raises(FileNotFoundError):
+        translate.to_english(fr, tmp_path / "none.po")
+
+
+# -- drift check in aimed lint -----------------------------------------------------------------
+
+def _copy_pilot(tmp_path: Path) -> tuple[Path, Path]:
+    nb_path = tmp_path / PILOT.relative_to(ROOT)
+    po_path = tmp_path / PILOT_PO.relative_to(ROOT)
+    nb_path.parent.mkdir(parents=True)
+    po_path.parent.mkdir(parents=True)
+    shutil.copy(PILOT, nb_path)
+    shutil.copy(PILOT_PO, po_path)
+    return nb_path, po_path
+
+
+def test_lint_fails_naming_the_cell_when_an_english_cell_changes_alone(tmp_path):
+    nb_path, po_path = _copy_pilot(tmp_path)
+    assert not [v for v in lint.check_course([nb_path], root=tmp_path)
+                if v.rule == "translation-current"]
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells[7].source += " A sentence added in English only."
+    nbformat.write(nb, nb_path)
+    found = [v for v in lint.check_course([nb_path], root=tmp_path)
+             if v.rule == "translation-current"]
+    assert len(found) == 1
+    assert found[0].cell == 7 and "changed in English" in found[0].message
+    assert str(found[0]).startswith("notebooks/m1-foundations/01-health-data.ipynb (cell 7)")
+    # after --update the cell is fuzzy, and lint still fails until a translator revises it
+    translate.update_catalogue(nb_path, po_path)
+    found = translate.drift_violations(nb_path, root=tmp_path)
+    assert [v.cell for v in found] == [7] and "fuzzy" in found[0].message
+    po = polib.pofile(str(po_path))
+    for entry in po:
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+            entry.previous_msgid = None
+    po.save(str(po_path))
+    assert translate.drift_violations(nb_path, root=tmp_path) == []
+
+
+def test_lint_fails_when_a_french_cell_is_missing_but_not_without_a_catalogue(tmp_path):
+    nb_path, po_path = _copy_pilot(tmp_path)
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_markdown_cell("A new English paragraph."))
+    nbformat.write(nb, nb_path)
+    found = translate.drift_violations(nb_path, root=tmp_path, label="pilot")
+    assert [(v.cell, v.rule) for v in found] == [(3, "translation-current")]
+    assert "no entry in the French catalogue" in found[0].message
+    translate.update_catalogue(nb_path, po_path)
+    assert "empty msgstr" in translate.drift_violations(nb_path, root=tmp_path)[0].message
+    po_path.unlink()
+    assert translate.drift_violations(nb_path, root=tmp_path) == []
+
+
+def test_every_catalogue_in_the_repository_is_in_step_and_normalised(tmp_path):
+    catalogues = sorted((ROOT / "translations" / "fr").rglob("*.po"))
+    assert PILOT_PO in catalogues
+    for po_path in catalogues:
+        rel = po_path.relative_to(ROOT / "translations" / "fr").with_suffix(".ipynb")
+        nb_path = ROOT / rel
+        assert nb_path.is_file(), f"{po_path} has no English notebook {rel}"
+        assert translate.drift_violations(nb_path, root=ROOT) == []
+        copy_po = tmp_path / po_path.name
+        shutil.copy(po_path, copy_po)
+        report = translate.update_catalogue(nb_path, copy_po)
+        assert not (report.added or report.changed or report.removed), po_path
+        assert copy_po.read_text(encoding="utf-8") == po_path.read_text(encoding="utf-8")
+
+
+# -- coverage command --------------------------------------------------------------------------
+
+def test_translations_command_reports_coverage_and_check_fails_when_incomplete(capsys):
+    assert main(["translations", "--check", str(PILOT)]) == 0
+    assert "100.0 %" in capsys.readouterr().out
+    untranslated = [p for p in sorted((ROOT / "notebooks").glob("m*/*.ipynb"))
+                    if not translate.catalogue_path(p, ROOT).is_file()]
+    if not untranslated:
+        pytest.skip("every lesson has a catalogue")
+    assert main(["translations", "--check", "--missing", str(untranslated[0])]) == 1
+    out = capsys.readouterr().out
+    assert "  0.0 %" in out and "missing cells: [0," in out
+
+
+# -- the pilot ---------------------------------------------------------------------------------
+
+def test_pilot_is_fully_translated_with_the_same_code_and_metadata():
+    cov = translate.coverage(PILOT, PILOT_PO)
+    assert cov.missing == [] and cov.total == cov.translated > 20
+    en = nbformat.read(PILOT, as_version=4)
+    fr = translate.build_french(PILOT, PILOT_PO)
+    assert fr.metadata == en.metadata and len(fr.cells) == len(en.cells)
+    for en_cell, fr_cell in zip(en.cells, fr.cells, strict=True):
+        assert fr_cell.metadata == en_cell.metadata
+        if en_cell.cell_type == "markdown":
+            assert fr_cell.source != en_cell.source, "a Markdown cell is still in English"
+        else:
+            assert fr_cell == en_cell
+
+
+@pytest.mark.parametrize("nb_path", CATALOGUED, ids=IDS)
+def test_french_notebooks_are_complete_and_follow_the_house_rules(nb_path):
+    po_path = translate.catalogue_path(nb_path, ROOT)
+    assert translate.coverage(nb_path, po_path).missing == []
+    fr = translate.build_french(nb_path, po_path)
+    assert translate.french_house_rules(fr, label=f"fr/{nb_path.name}") == []
+
+
+def test_french_house_rules_can_fail():
+    fr = translate.build_french(PILOT, PILOT_PO)
+    broken = copy.deepcopy(fr)
+    broken.cells[0].source = re.sub(r"\*\*Durée estimée.*\n", "", broken.cells[0].source)
+    broken.cells[-1].source = broken.cells[-1].source.replace("## Réflexion", "## Questions")
+    rules = {v.rule for v in translate.french_house_rules(broken)}
+    assert {"opening-time", "closing"} <= rules
+
+
+def _term(text: str) -> re.Pattern:
+    """A glossary term as a pattern: whole words, each word optionally plural (s or x)."""
+    words = [re.escape(w) + r"(?:s|x)?" for w in text.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+def _glossary() -> list[dict[str, str]]:
+    with GLOSSARY.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_glossary_is_well_formed():
+    rows = _glossary()
+    assert len(rows) >= 40
+    english = [r["english"].lower() for r in rows]
+    assert len(set(english)) == len(english), "a term appears twice"
+    assert all(r["english"].strip() and r["french"].strip() for r in rows)
+    wanted = {"sensitivity": "sensibilité", "specificity": "spécificité",
+              "intensive care": "soins intensifs", "radiotherapy": "radiothérapie",
+              "organ at risk": "organe à risque", "confounder": "facteur de confusion",
+              "dose-volume histogram": "histogramme dose-volume"}
+    found = {r["english"]: r["french"] for r in rows}
+    assert {k: found.get(k) for k in wanted} == wanted
+
+
+_ITALIC = re.compile(r"(?<!\*)\*(?!\*)[^*\n]+?(?<!\*)\*(?!\*)")
+
+
+def _glossary_misses(pairs) -> list[str]:
+    misses = []
+    for english, french, where in pairs:
+        # cited titles and references keep their English form in both texts: they are not
+        # prose to translate. Drop italic spans and reference fragments found in both.
+        english = "\n".join(part for part in re.split(r"\n|; ", english) if part not in french)
+        for title in set(_ITALIC.findall(english)) & set(_ITALIC.findall(french)):
+            english = english.replace(title, "")
+        english = re.sub(r"\[[^\]]*\]\([^)]*\)", "", english)  # links: URLs, doi labels
+        for row in _glossary():
+            if _term(row["english"]).search(english) and not _term(row["french"]).search(french):
+                misses.append(f"{where}: {row['english']!r} is not rendered {row['french']!r}")
+    return misses
+
+
+@pytest.mark.parametrize("nb_path", CATALOGUED, ids=IDS)
+def test_french_notebooks_use_the_glossary_terms(nb_path):
+    po = polib.pofile(str(translate.catalogue_path(nb_path, ROOT)))
+    assert _glossary_misses([(e.msgid, e.msgstr, e.msgctxt) for e in po]) == []
+
+
+def test_the_glossary_check_can_fail():
+    po = polib.pofile(str(PILOT_PO))
+    pairs = [(e.msgid, e.msgstr, e.msgctxt) for e in po]
+    used = {row["english"] for row in _glossary()
+            if any(_term(row["english"]).search(en) for en, _, _ in pairs)}
+    assert {"prevalence", "heart rate", "R peak", "feature"} <= used
+    # the check can fail: a synonym instead of the glossary term is caught
+    swapped = [(en, fr.replace("fréquence cardiaque", "pouls"), ctx) for en, fr, ctx in pairs]
+    assert any("'heart rate'" in m for m in _glossary_misses(swapped))
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("nb_path", CATALOGUED, ids=IDS)
+def test_generated_french_notebooks_run_with_nbval(nb_path, tmp_path):
+    written = translate.build_edition(tmp_path, ROOT, [nb_path])
+    assert written == [tmp_path / nb_path.relative_to(ROOT)]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+         str(written[0])], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
