@@ -18,10 +18,12 @@ nbgrader's exchange in ``/srv/nbgrader/exchange`` shared by everyone.
 Settings come from the environment so the same file serves a test on 127.0.0.1:
 ``AIMED_HUB_BIND`` (default ``http://127.0.0.1:8000``; put TLS in front of it),
 ``AIMED_EXCHANGE``, ``AIMED_COURSE_DIR``, ``AIMED_DB_URL_FILE``, ``AIMED_HUB_DB_URL``
-(the hub's own database, default SQLite), ``AIMED_INSTRUCTOR_GROUP``.
+(the hub's own database, default SQLite), ``AIMED_INSTRUCTOR_GROUP``,
+``AIMED_HUB_BIN`` (where learners run ``aimed``; default the hub's venv).
 Run: ``jupyterhub -f deploy/jupyterhub_config.py`` as root.
 """
 
+import asyncio
 import grp
 import json
 import os
@@ -39,7 +41,9 @@ COURSE_DIR = os.environ.get("AIMED_COURSE_DIR", "/srv/aimed/course")
 DB_URL_FILE = os.environ.get("AIMED_DB_URL_FILE", "/etc/aimed/db_url")
 INSTRUCTORS = os.environ.get("AIMED_INSTRUCTOR_GROUP", "aimed-instructors")
 COURSE_ID = "aimed"
-BIN = os.path.dirname(os.path.realpath(sys.executable))  # the hub's venv: aimed is here too
+# the hub's venv, where aimed is too (not realpath: that is the base interpreter's bin,
+# without aimed); AIMED_HUB_BIN when learners cannot run the hub's own interpreter
+BIN = os.environ.get("AIMED_HUB_BIN") or os.path.dirname(os.path.abspath(sys.executable))
 
 c.JupyterHub.bind_url = BIND
 c.JupyterHub.hub_ip = "127.0.0.1"
@@ -83,7 +87,8 @@ def is_instructor(name: str) -> bool:
 
 def _as_user(name: str, *argv: str, env: dict) -> None:
     subprocess.run(["runuser", "-u", name, "--", "env", *[f"{k}={v}" for k, v in env.items()],
-                    *argv], check=True, timeout=600)
+                    *argv], check=True, timeout=600, cwd=env["HOME"])
+    # cwd: the hub's own folder is root's (0700); nbgrader fails in a cwd it cannot enter
 
 
 def _write_json(path: Path, data: dict, owner: pwd.struct_passwd) -> None:
@@ -140,8 +145,15 @@ def prepare_learner(spawner) -> None:
             pass  # SQLite gradebook in the course directory
     else:
         # learners' servers do not load the formgrader's server side either
-        spawner.args = [*spawner.args, '--ServerApp.jpserver_extensions='
-                        '{"nbgrader.server_extensions.formgrader": false}']
+        # (traitlets' command line takes a Dict as key=value, not JSON)
+        spawner.args = [*spawner.args, "--ServerApp.jpserver_extensions="
+                        "nbgrader.server_extensions.formgrader=False"]
 
 
-c.Spawner.pre_spawn_hook = prepare_learner
+async def prepare_learner_async(spawner) -> None:
+    """:func:`prepare_learner` in a thread: building a workspace takes 15-30 s, and a
+    synchronous hook would freeze the hub (every login and spawn) meanwhile."""
+    await asyncio.to_thread(prepare_learner, spawner)
+
+
+c.Spawner.pre_spawn_hook = prepare_learner_async
