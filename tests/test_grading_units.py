@@ -6,6 +6,7 @@ The round trips with real kernels are in tests/grading/ (``pytest -m grading``).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -272,10 +273,24 @@ def test_network_isolation_needs_the_ipc_folder_and_the_namespaces_mode(tmp_path
     assert spec("none", True)["bind_rw"] == []
 
 
-def test_ipc_folder_too_deep_for_unix_sockets_is_refused(tmp_path):
+def test_ipc_folder_of_a_deep_sandbox_is_short_enough_for_unix_sockets(tmp_path):
     deep = tmp_path / ("d" * 120)
-    with pytest.raises(ValueError, match="AIMED_SANDBOX_DIR"):
-        sandbox.ipc_dir(str(deep))
+    folder = sandbox.ipc_dir(str(deep))
+    try:
+        assert len(folder) + len("/kernel-99") <= 100 and os.path.isdir(folder)
+        assert sandbox.ipc_dir(str(deep)) == folder  # the kernel manager and the jail agree
+        assert sandbox.ipc_dir(str(tmp_path)) == str(tmp_path.resolve() / "ipc")
+    finally:
+        sandbox.remove_ipc_dir(str(deep))
+    assert not os.path.exists(folder)
+
+
+def test_ipc_folder_that_is_not_the_graders_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox.tempfile, "gettempdir", lambda: str(tmp_path))
+    deep = str(tmp_path / ("d" * 120))
+    os.symlink("/etc", sandbox._short_ipc_dir(deep))
+    with pytest.raises(ValueError, match="not a folder of the grader"):
+        sandbox.ipc_dir(deep)
 
 
 @pytest.mark.parametrize(("version", "limit_file", "swap_file"), [

@@ -263,21 +263,45 @@ _SOCKET_PATH_MAX = 100
 def ipc_dir(state_dir: str, uid: int = -1, gid: int = -1) -> str:
     """The folder of a kernel's ZeroMQ ``ipc`` sockets, created for the kernel's uid.
 
+    It is ``STATE/ipc`` when that path is short enough for Unix sockets; below a deep
+    ``AIMED_SANDBOX_DIR`` it is a short folder of the temporary directory named after
+    ``state_dir`` (the same folder on every call; :func:`remove_ipc_dir` removes it).
+
     Raises
     ------
     ValueError
-        If the socket paths would be longer than Unix sockets allow (choose a shorter
-        ``AIMED_SANDBOX_DIR``).
+        If even the short folder is too long for a Unix socket, or is not ours.
     """
     path = os.path.join(os.path.realpath(state_dir), "ipc")
     if len(path) + len("/kernel-99") > _SOCKET_PATH_MAX:
-        raise ValueError(f"the sandbox folder {state_dir} is too deep for Unix sockets "
-                         f"(at most {_SOCKET_PATH_MAX - 10} characters): set a shorter "
-                         "AIMED_SANDBOX_DIR")
-    os.makedirs(path, mode=0o700, exist_ok=True)
+        path = _short_ipc_dir(state_dir)
+        if len(path) + len("/kernel-99") > _SOCKET_PATH_MAX:
+            raise ValueError(f"the temporary folder {tempfile.gettempdir()} is too deep for "
+                             f"Unix sockets (at most {_SOCKET_PATH_MAX - 10} characters): set "
+                             "a shorter TMPDIR or AIMED_SANDBOX_DIR")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        os.mkdir(path, mode=0o700)
+    except FileExistsError:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) or \
+                info.st_uid not in (os.geteuid(), uid):
+            raise ValueError(f"{path} exists and is not a folder of the grader's") from None
     if uid >= 0:
         os.chown(path, uid, gid)
     return path
+
+
+def _short_ipc_dir(state_dir: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(os.path.realpath(state_dir).encode()).hexdigest()[:16]
+    return os.path.join(tempfile.gettempdir(), f"aimed-ipc-{digest}")
+
+
+def remove_ipc_dir(state_dir: str) -> None:
+    """Remove the short socket folder that :func:`ipc_dir` may have made for ``state_dir``."""
+    shutil.rmtree(_short_ipc_dir(state_dir), ignore_errors=True)
 
 
 _MEMORY_PARENT: list = []
@@ -395,6 +419,7 @@ def _try_mode(mode: str, limits: Limits, *, network: bool = False) -> tuple[bool
         return False, str(exc)
     finally:
         shutil.rmtree(state, ignore_errors=True)
+        remove_ipc_dir(state)
 
 
 _MPL_CACHE: dict[str, str] = {}
@@ -509,6 +534,7 @@ class SandboxKernelManager(AsyncKernelManager):
         state = getattr(self, "_aimed_state", None)
         if state and not restart:
             shutil.rmtree(state, ignore_errors=True)
+            remove_ipc_dir(state)
             self._aimed_state = None
 
 
