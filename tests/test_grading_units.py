@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -286,11 +288,15 @@ def test_ipc_folder_of_a_deep_sandbox_is_short_enough_for_unix_sockets(tmp_path)
 
 
 def test_ipc_folder_that_is_not_the_graders_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(sandbox.tempfile, "gettempdir", lambda: str(tmp_path))
+    short = tempfile.mkdtemp(prefix="t-", dir="/tmp")  # tmp_path may itself be too deep
+    monkeypatch.setattr(sandbox.tempfile, "gettempdir", lambda: short)
     deep = str(tmp_path / ("d" * 120))
-    os.symlink("/etc", sandbox._short_ipc_dir(deep))
-    with pytest.raises(ValueError, match="not a folder of the grader"):
-        sandbox.ipc_dir(deep)
+    try:
+        os.symlink("/etc", sandbox._short_ipc_dir(deep))
+        with pytest.raises(ValueError, match="not a folder of the grader"):
+            sandbox.ipc_dir(deep)
+    finally:
+        shutil.rmtree(short)
 
 
 @pytest.mark.parametrize(("version", "limit_file", "swap_file"), [
