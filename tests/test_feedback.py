@@ -355,3 +355,139 @@ def test_refusing_takes_only_python_functions(thing):
     with pytest.raises(TypeError, match="Python functions"):
         with fb.refusing(thing):
             pass
+
+
+# ----------------------------------------------------------------------- cases and lessons
+
+
+def _run_as_cell(source: str, filename: str, namespace: dict) -> None:
+    """Run ``source`` as IPython runs a cell: its lines are readable through linecache."""
+    import linecache
+
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        exec(compile(source, filename, "exec"), namespace)
+    finally:
+        linecache.cache.pop(filename, None)
+
+
+_HIDDEN_CELL = '''
+from aimed import feedback as fb
+
+with fb.checks("ppv()", lesson="Lesson 2, section 'Predictive values'"):
+    fb.assert_number(ppv(tp=8, fp=2), 0.8, name="ppv(tp=8, fp=2)")
+    ### BEGIN HIDDEN TESTS
+    fb.assert_number(ppv(tp=0, fp=7), 0.0, name="ppv(tp=0, fp=7)",
+                     case="a test with no true positives")
+    fb.assert_number(ppv(tp=3, fp=1), 0.75, name="ppv(tp=3, fp=1)")
+    ### END HIDDEN TESTS
+'''
+
+
+def _ppv_wrong_when_no_tp(tp, fp):
+    return 1.0 if tp == 0 else tp / (tp + fp)
+
+
+def _ppv_wrong_elsewhere(tp, fp):
+    return tp / (tp + fp) if tp in (0, 8) else 0.5
+
+
+def test_hidden_failure_names_the_case_and_lesson_not_the_values():
+    with pytest.raises(fb.CheckFailed) as info:
+        _run_as_cell(_HIDDEN_CELL, "<cell-hidden-1>", {"ppv": _ppv_wrong_when_no_tp})
+    text = str(info.value)
+    assert "a test with no true positives" in text
+    assert "To revisit: Lesson 2, section 'Predictive values'." in text
+    assert "tp=0" not in text and "fp=7" not in text and "1.0" not in text and "= 1" not in text
+
+
+def test_hidden_failure_without_case_stays_generic():
+    with pytest.raises(fb.CheckFailed) as info:
+        _run_as_cell(_HIDDEN_CELL, "<cell-hidden-2>", {"ppv": _ppv_wrong_elsewhere})
+    text = str(info.value)
+    assert "another case that the checks try" in text
+    assert "tp=3" not in text and "0.5" not in text and "too" not in text
+
+
+def test_hidden_learner_error_hides_its_message_but_explains_it():
+    def ppv(tp, fp):
+        if tp == 0:
+            raise KeyError("secret_column")
+        return tp / (tp + fp)
+
+    with pytest.raises(fb.CheckFailed) as info:
+        _run_as_cell(_HIDDEN_CELL, "<cell-hidden-3>", {"ppv": ppv})
+    text = str(info.value)
+    assert "KeyError" in text and "secret_column" not in text and "tp=0" not in text
+
+    def ppv_zero(tp, fp):
+        return tp / (tp + fp) if tp else tp / tp
+
+    with pytest.raises(fb.CheckFailed) as info:
+        _run_as_cell(_HIDDEN_CELL, "<cell-hidden-4>", {"ppv": ppv_zero})
+    assert "You divided by zero" in str(info.value)
+
+
+def test_visible_failure_keeps_details_and_adds_case_and_lesson():
+    with pytest.raises(fb.CheckFailed) as info:
+        with fb.checks("ppv()", revisit="Lesson 2"):
+            fb.assert_number(0.5, 0.8, name="ppv(tp=8, fp=2)", case="the example of the lesson")
+    text = str(info.value)
+    assert "ppv(tp=8, fp=2) = 0.5 is too low." in text
+    assert "The case that failed: the example of the lesson." in text
+    assert text.endswith("To revisit: Lesson 2.")
+
+
+def test_case_and_lesson_in_french(monkeypatch):
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    with pytest.raises(fb.CheckFailed) as info:
+        _run_as_cell(_HIDDEN_CELL.replace('case="a test with no true positives"',
+                                          'case={"en": "no TP", "fr": "aucun vrai positif"}'),
+                     "<cell-hidden-5>", {"ppv": _ppv_wrong_when_no_tp})
+    assert "aucun vrai positif" in str(info.value) and "À revoir" in str(info.value)
+
+
+def test_lesson_and_revisit_are_exclusive():
+    with pytest.raises(ValueError, match="lesson= or revisit="):
+        with fb.checks("x", lesson="a", revisit="b"):
+            pass
+
+
+def test_refusal_still_shown_from_hidden_tests():
+    from aimed import evaluate
+
+    cell = ("from aimed import feedback as fb\nfrom aimed import evaluate\n"
+            "with fb.checks('sens()'):\n    ### BEGIN HIDDEN TESTS\n"
+            "    with fb.refusing(evaluate.metrics_from_counts):\n        sens(1, 1)\n"
+            "    ### END HIDDEN TESTS\n")
+
+    def sens(tp, fn):
+        return evaluate.metrics_from_counts(tp=tp, fp=0, tn=1, fn=fn)["sensitivity"]
+
+    with pytest.raises(fb.CheckFailed, match="metrics_from_counts"):
+        _run_as_cell(cell, "<cell-hidden-6>", {"sens": sens})
+
+
+def test_feedback_html_of_a_failing_hidden_check(tmp_path):
+    """Execute a graded cell in a real kernel, clear hidden tests, export the feedback."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    from aimed.grading.preprocessors import FeedbackHTMLExporter
+
+    answer = nbformat.v4.new_code_cell(
+        "def ppv(tp, fp):\n    return 1.0 if tp == 0 else tp / (tp + fp)\n")
+    test = nbformat.v4.new_code_cell(_HIDDEN_CELL.strip().replace("0.75", "0.123456"))
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True,
+                                 "points": 1, "grade_id": "t_ppv", "schema_version": 3}
+    nb = nbformat.v4.new_notebook(cells=[answer, test])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=60,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nb, _ = ClearHiddenTests().preprocess(nb, {})
+    page, _ = FeedbackHTMLExporter().from_notebook_node(nb)
+    assert "a test with no true positives" in page
+    assert "Predictive values" in page
+    assert "fp=7" not in page and "0.123456" not in page and "BEGIN HIDDEN" not in page

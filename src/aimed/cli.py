@@ -251,6 +251,10 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     from aimed.lint import check_course
 
     root = repo_root()
+    if getattr(args, "novice", False):  # a report for now (issue 14): never fails
+        from aimed.novice import main as novice_report
+
+        return novice_report()
     paths = [Path(p).resolve() for p in args.paths] or lesson_notebooks() + exercise_notebooks()
     if not paths:  # a check that finds nothing to check must not pass
         print(f"aimed lint: no notebooks to check in {root} (notebooks/, exercises/); run it "
@@ -422,6 +426,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", help="workspace folder (default: $AIMED_WORKSPACE or workspace/)")
     p = add("lint", _cmd_lint, "check notebooks against the course house rules")
     p.add_argument("paths", nargs="*", help="notebooks (default: all lessons and exercises)")
+    p.add_argument("--novice", action="store_true",
+                   help="report the graded questions whose solutions use Python constructs "
+                        "that no earlier lesson cell shows (report only)")
     p = add("build-learner", _cmd_build_learner,
             "build the learner edition (lessons + student exercises, no solutions) in DIR")
     p.add_argument("dest", metavar="DIR", help="a new or empty folder, or an earlier edition")

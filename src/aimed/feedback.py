@@ -8,6 +8,11 @@ Two audiences use the same comparisons:
   wrong answer raises :class:`CheckFailed`, which nbgrader counts as a failed test and
   which IPython shows as a short message instead of a traceback.
 
+Every ``assert_*`` function also takes ``case=``, a plain description of the kind of
+case it tries, and :func:`checks` takes ``lesson=``, the lesson section to revisit. A
+check that fails in the hidden tests of a graded cell reports only its case and the
+lesson, never its inputs or values (they would reach the learner's feedback).
+
 Every ``assert_*`` function checks the *concrete type* first (``float``, ``np.ndarray``,
 ``pd.DataFrame``...), so an object that merely claims to be equal to everything fails.
 Messages say what was expected versus what came back (type, shape, range) and give one
@@ -25,7 +30,10 @@ from __future__ import annotations
 
 import builtins
 import contextvars
+import functools
 import html
+import inspect
+import linecache
 import math
 import traceback
 import types
@@ -36,6 +44,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from aimed import errors as _errors
 from aimed.i18n import localise, t
 
 __all__ = [
@@ -49,6 +58,7 @@ __all__ = [
     "assert_type",
     "checks",
     "describe",
+    "explain_errors",
     "refusing",
     "self_check",
 ]
@@ -107,15 +117,30 @@ class CheckFailed(AssertionError):
         self.hint = hint
         self.where = where
         self.title: str | None = None
+        #: A plain sentence explaining a Python error of the learner's code.
+        self.explanation: str | None = None
+        #: What kind of case the failing check tried (``case=`` of an ``assert_*``).
+        self.case: str | None = None
+        #: The lesson section to revisit (``lesson=`` of :func:`checks`).
+        self.lesson: str | None = None
+        #: True when the message reveals no test input, even from a hidden test.
+        self.safe = False
 
     def lines(self) -> list[str]:
-        """Return the message as plain lines: title, problem, location, hint."""
+        """Return the message as plain lines: title, problem, case, explanation, location,
+        hint, lesson to revisit."""
         out = [self.title] if self.title else []
         out.append(self.message)
+        if self.case:
+            out.append(t("feedback.case", case=self.case))
+        if self.explanation:
+            out.append(self.explanation)
         if self.where:
             out.append(self.where)
         if self.hint:
             out.append(t("feedback.hint", hint=self.hint))
+        if self.lesson:
+            out.append(t("feedback.revisit", lesson=self.lesson))
         return out
 
     def __str__(self) -> str:
@@ -239,6 +264,34 @@ def _done(name: str) -> None:
 # --------------------------------------------------------------------------- asserts
 
 
+def _takes_case(function: Any) -> Any:
+    """Give an ``assert_*`` helper the keyword ``case=``.
+
+    ``case`` (str or ``{"en": ..., "fr": ...}``) describes in plain words what kind
+    of case the check tries, for example "a confusion matrix with no positive
+    predictions". A failure then names the case; inside the hidden tests of a
+    graded cell it names *only* the case, never the inputs or values.
+    """
+
+    @functools.wraps(function)
+    def with_case(*args: Any, case: Text = None, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except CheckFailed as exc:
+            if case is not None and exc.case is None:
+                exc.case = localise(case)
+            raise
+
+    # Show ``case`` in help() and in JupyterLab's tooltips.
+    signature = inspect.signature(function)
+    extra = inspect.Parameter("case", inspect.Parameter.KEYWORD_ONLY, default=None,
+                              annotation="Text")
+    with_case.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra])
+    return with_case
+
+
+@_takes_case
 def assert_type(got: Any, expected_type: type | tuple[type, ...], *, name: str = "your answer",
                 hint: Text = None) -> None:
     """Check that ``got`` is exactly of ``expected_type`` (subclasses are refused).
@@ -281,6 +334,7 @@ def _as_real(got: Any, name: str, hint: Text) -> float:
     return _float(got)
 
 
+@_takes_case
 def assert_number(got: Any, expected: float, *, name: str = "your answer", rtol: float = 1e-6,
                   atol: float = 1e-9, hint: Text = None) -> None:
     """Check a single number against the expected value, within a tolerance.
@@ -327,6 +381,7 @@ def assert_number(got: Any, expected: float, *, name: str = "your answer", rtol:
     _done(name)
 
 
+@_takes_case
 def assert_in_range(got: Any, low: float, high: float, *, name: str = "your answer",
                     hint: Text = None) -> None:
     """Check that a number lies in the closed interval ``[low, high]``.
@@ -380,6 +435,7 @@ def _position(index: tuple[int, ...]) -> str:
     return str(index[0]) if _len(index) == 1 else str(tuple(int(i) for i in index))
 
 
+@_takes_case
 def assert_array(got: Any, expected: Any, *, name: str = "your answer", rtol: float = 1e-6,
                  atol: float = 1e-9, hint: Text = None) -> None:
     """Check an array of numbers (or of True/False values) element by element.
@@ -466,6 +522,7 @@ def _strict_equal(a: Any, b: Any) -> bool:
     return False
 
 
+@_takes_case
 def assert_equal(got: Any, expected: Any, *, name: str = "your answer", hint: Text = None) -> None:
     """Check an exact answer: text, a whole number, True/False, or a container of them.
 
@@ -497,6 +554,7 @@ def _short(x: Any, limit: int = 60) -> str:
     return text if _len(text) <= limit else text[: limit - 1] + "…"
 
 
+@_takes_case
 def assert_true(condition: Any, *, name: str, hint: Text = None) -> None:
     """Check that a condition computed by the test is exactly ``True``.
 
@@ -512,6 +570,7 @@ def assert_true(condition: Any, *, name: str, hint: Text = None) -> None:
     _done(name)
 
 
+@_takes_case
 def assert_frame(got: Any, expected: pd.DataFrame, *, name: str = "your table",
                  rtol: float = 1e-6, atol: float = 1e-9, check_order: bool = True,
                  hint: Text = None) -> None:
@@ -607,34 +666,104 @@ def _plain(v: Any) -> Any:
 # --------------------------------------------------------------------------- contexts
 
 
-def _learner_location(exc: BaseException) -> str | None:
+_getlines = linecache.getlines
+_BEGIN_HIDDEN, _END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+
+
+def _hidden_lines(filename: str) -> set[int]:
+    """Line numbers (1-based) inside the hidden-test regions of a cell's source.
+
+    Only notebook cells count (IPython names them after ``ipykernel`` or ``<...>``),
+    and only marker lines that are comments.
+    """
+    inside, out = False, set()
+    if "ipykernel" not in filename and not filename.startswith("<"):
+        return out
+    for number, line in enumerate(_getlines(filename), start=1):
+        comment = line.lstrip().startswith("#")
+        if comment and _BEGIN_HIDDEN in line:
+            inside = True
+        elif comment and _END_HIDDEN in line:
+            inside = False
+        elif inside:
+            out.add(number)
+    return out
+
+
+def _hidden_origin(exc: BaseException) -> tuple[bool, set[str]]:
+    """Whether ``exc`` comes from a line of a hidden-test region, and the test files.
+
+    nbgrader puts the hidden tests back into the test cells before autograding, and
+    IPython keeps every cell's source in :mod:`linecache`, so the traceback tells
+    which line of the test cell failed.
+    """
+    hidden, files = False, set()
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        lines = _hidden_lines(filename)
+        if lines:
+            files.add(filename)
+            hidden = hidden or tb.tb_lineno in lines
+        tb = tb.tb_next
+    return hidden, files
+
+
+def _learner_location(exc: BaseException, skip: set[str] | None = None) -> str | None:
     """Find the innermost frame of the learner's own (notebook) code."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if "ipykernel" in f.filename or f.filename.startswith("<ipython-input")]
+              if ("ipykernel" in f.filename or f.filename.startswith("<ipython-input"))
+              and f.filename not in (skip or ())]
     if not frames:
         return None
     frame = frames[-1]
     return t("feedback.where", line=frame.lineno, code=(frame.line or "").strip())
 
 
-def _as_check_failure(exc: BaseException, name: str, hint: Text) -> CheckFailed:
+def _as_check_failure(exc: BaseException, name: str, hint: Text,
+                      lesson: Text = None) -> CheckFailed:
+    hidden, test_files = _hidden_origin(exc)
     if _type(exc) is CheckFailed:
         failure = exc
         if failure.hint is None:
             failure.hint = localise(hint)
+        if hidden and not getattr(failure, "safe", False):
+            # The hidden check's name and message may show its inputs and the answer's
+            # value on them: say only what kind of case failed.
+            failure.message = (t("feedback.hidden_case", case=failure.case) if failure.case
+                               else t("feedback.hidden_other"))
+            failure.case = None
+            failure.where = None
     elif isinstance(exc, NotImplementedError):
         failure = CheckFailed(t("feedback.not_implemented", name=name), localise(hint))
     else:
-        failure = CheckFailed(
-            t("feedback.raised", name=name, etype=_type(exc).__name__, evalue=str(exc)),
-            localise(hint), _learner_location(exc),
-        )
+        if hidden:
+            message = t("feedback.hidden_raised", name=name, etype=_type(exc).__name__)
+        else:
+            message = t("feedback.raised", name=name, etype=_type(exc).__name__,
+                        evalue=str(exc))
+        try:
+            # A missing key may be one of the hidden inputs: no explanation then.
+            plain = None if hidden and isinstance(exc, KeyError) else _errors.explain(exc)
+        except Exception:  # noqa: BLE001 - an explanation must never hide the failure
+            plain = None
+        failure = CheckFailed(message, localise(hint), _learner_location(exc, test_files))
+        failure.explanation = plain
     failure.title = t("feedback.not_yet", name=name)
+    if lesson is not None and failure.lesson is None:
+        failure.lesson = localise(lesson)
     return failure
 
 
+def _one_lesson(lesson: Text, revisit: Text) -> Text:
+    if lesson is not None and revisit is not None:
+        raise ValueError("give the lesson section as lesson= or revisit=, not both")
+    return lesson if lesson is not None else revisit
+
+
 @contextmanager
-def checks(name: str, *, meaning: Text = None, hint: Text = None) -> Iterator[None]:
+def checks(name: str, *, meaning: Text = None, hint: Text = None, lesson: Text = None,
+           revisit: Text = None) -> Iterator[None]:
     """Group the checks of one graded question.
 
     On success it prints "✔ <name>: these checks passed." and the clinical meaning.
@@ -650,29 +779,43 @@ def checks(name: str, *, meaning: Text = None, hint: Text = None) -> Iterator[No
         One sentence of clinical meaning, shown on success.
     hint : str or dict, optional
         One hint, shown on failure when the failing check has none of its own.
+    lesson : str or dict, optional
+        The lesson section to revisit, shown on failure, for example
+        ``"Lesson 2, section 'Sensitivity and specificity'"``. ``revisit`` is an alias.
+
+    Notes
+    -----
+    A check that fails inside the hidden-test region of the cell (between
+    ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``) reports only the
+    ``case=`` given to its ``assert_*`` (or that "another case" failed) and the lesson
+    to revisit: never its name, inputs or values, which would otherwise reach the
+    learner through the feedback of the graded notebook.
     """
+    lesson = _one_lesson(lesson, revisit)
     token = _depth.set(_depth.get() + 1)
     try:
         yield
     except Exception as exc:  # noqa: BLE001 - every learner error becomes feedback
-        raise _as_check_failure(exc, name, hint) from None
+        raise _as_check_failure(exc, name, hint, lesson) from None
     finally:
         _depth.reset(token)
     _passed(name, meaning)
 
 
 @contextmanager
-def self_check(name: str, *, meaning: Text = None, hint: Text = None) -> Iterator[None]:
+def self_check(name: str, *, meaning: Text = None, hint: Text = None, lesson: Text = None,
+               revisit: Text = None) -> Iterator[None]:
     """Like :func:`checks`, for lessons: a wrong answer prints "Not yet" and never raises.
 
     Use it in a lesson's practice cell, so the notebook still runs top to bottom
     before the learner has written anything.
     """
+    lesson = _one_lesson(lesson, revisit)
     token = _depth.set(_depth.get() + 1)
     try:
         yield
     except Exception as exc:  # noqa: BLE001 - every learner error becomes feedback
-        failure = _as_check_failure(exc, name, hint)
+        failure = _as_check_failure(exc, name, hint, lesson)
         _emit("todo", ["➜ " + failure.lines()[0], *failure.lines()[1:]])
         return
     finally:
@@ -685,7 +828,9 @@ def self_check(name: str, *, meaning: Text = None, hint: Text = None) -> Iterato
 
 def _refusal(label: str) -> CheckFailed:
     """The failure raised when a learner's answer calls a function it must write itself."""
-    return CheckFailed(t("feedback.refused", function=label))
+    failure = CheckFailed(t("feedback.refused", function=label))
+    failure.safe = True  # names a library function only: shown even from hidden tests
+    return failure
 
 
 def _refusing_code(function: types.FunctionType) -> types.CodeType:
@@ -752,3 +897,26 @@ def refusing(*functions: types.FunctionType) -> Iterator[None]:
     finally:
         for function, code in reversed(saved):
             function.__code__ = code
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def explain_errors() -> bool:
+    """Explain Python errors of the learner's own cells in one plain sentence.
+
+    Installs :func:`aimed.errors.install` in the running IPython shell: every error a
+    cell raises (a misspelt name, a missing parenthesis, a division by zero...) is
+    then preceded by a sentence in the learner's language. Importing this module in
+    a learner's kernel already does it (unless ``AIMED_EXPLAIN_ERRORS=0``); the
+    grading kernel is left untouched.
+
+    Returns
+    -------
+    bool
+        True when the explanations are active.
+    """
+    return _errors.install()
+
+
+_errors.install(automatic=True)
