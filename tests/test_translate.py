@@ -91,9 +91,9 @@ def test_update_adds_marks_changed_fuzzy_with_previous_and_removes_obsolete(tmp_
     po_path = tmp_path / "po" / "nb.po"
     report = translate.update_catalogue(nb_path, po_path)
     assert report.added == ["c0", "c2", "c3"] and not report.changed
-    assert translate.coverage(nb_path, po_path) == (0, 3, [0, 2, 3])
+    assert translate.coverage(nb_path, po_path)[:3] == (0, 3, [0, 2, 3])
     _translate_all(po_path)
-    assert translate.coverage(nb_path, po_path) == (3, 3, [])
+    assert translate.coverage(nb_path, po_path)[:3] == (3, 3, [])
 
     nb.cells[0].source = "# Title\n\nOther prose."
     del nb.cells[3]
@@ -105,7 +105,7 @@ def test_update_adds_marks_changed_fuzzy_with_previous_and_removes_obsolete(tmp_
     assert "fuzzy" in entry.flags
     assert entry.previous_msgid == "# Title\n\nSome prose."
     assert entry.msgstr == "FR # Title\n\nSome prose."
-    assert translate.coverage(nb_path, po_path) == (1, 2, [0])
+    assert translate.coverage(nb_path, po_path)[:3] == (1, 2, [0])
 
     # a second change keeps the English that the French actually translates
     nb.cells[0].source = "# Title\n\nThird prose."
@@ -140,7 +140,8 @@ def test_build_french_replaces_only_current_markdown(tmp_path):
     translate.update_catalogue(nb_path, po_path)
     _translate_all(po_path)
     fr = translate.build_french(nb_path, po_path)
-    assert fr.metadata == nb.metadata
+    assert fr.metadata == {**nb.metadata, "aimed": {"language": "fr"}} and translate.is_french(fr)
+    assert not translate.is_french(nb)
     for en_cell, fr_cell in zip(nb.cells, fr.cells, strict=True):
         assert fr_cell.metadata == en_cell.metadata and fr_cell.get("id") == en_cell.get("id")
         if en_cell.cell_type == "markdown" and en_cell.source.strip():
@@ -155,9 +156,55 @@ def test_build_french_replaces_only_current_markdown(tmp_path):
     assert fr.cells[2].source == "New text" and fr.cells[3].source == "FR Same text"
 
 
+# -- strings shown by code cells -----------------------------------------------------------------
+
+def test_code_strings_are_the_shown_literals_and_never_come_from_nbgrader_cells(tmp_path):
+    code = ('fig, ax = plt.subplots()\nax.set_title("Risk by age")\n'
+            'ax.plot(x, y, label=f"AUROC {auc:.2f}")\ndf["age"]\nprint(df.shape, "rows")\n'
+            'print("%")')
+    assert translate.code_strings(code) == ['"Risk by age"', 'f"AUROC {auc:.2f}"', '"rows"']
+    nb = _notebook()
+    nb.cells[1].source = code
+    nb.cells[5].source = 'print("a test cell")'  # nbgrader's: never translated
+    nb_path = _write(nb, tmp_path / "nb.ipynb")
+    po_path = tmp_path / "nb.po"
+    translate.update_catalogue(nb_path, po_path)
+    po = polib.pofile(str(po_path))
+    codes = {e.msgctxt: e for e in po if "/" in e.msgctxt}
+    assert sorted(codes) == ["c1/0", "c1/1", "c1/2"]
+    codes["c1/0"].msgstr = '"Risque selon l\'âge"'
+    codes["c1/1"].msgstr = 'f"ASC ROC {auc:.2f}"'
+    codes["c1/2"].msgstr = 'f"lignes {x}"'  # a placeholder the English does not have
+    po.save(str(po_path))
+    cov = translate.coverage(nb_path, po_path)
+    assert cov.strings_total == 3 and cov.strings_missing == ["c1/2"] and not cov.complete
+    fr = translate.build_french(nb_path, po_path)
+    assert fr.cells[1].source == code.replace('"Risk by age"', '"Risque selon l\'âge"').replace(
+        'f"AUROC {auc:.2f}"', 'f"ASC ROC {auc:.2f}"')
+    assert fr.cells[5] == nb.cells[5]
+    assert translate.check_literal('f"{n} rows"', 'f"{m} lignes"') == \
+        "uses other {placeholders} than the English"
+    assert translate.check_literal('"rows"', 'lignes') == "is not a Python string literal"
+    assert translate.check_literal('f"{n:.1f} rows"', 'f"{n:.0f} lignes"') is not None
+
+
+def test_lint_fails_when_a_shown_string_changes_in_english_alone(tmp_path):
+    nb_path, po_path = _copy_pilot(tmp_path)
+    nb = nbformat.read(nb_path, as_version=4)
+    index = next(i for i, c in enumerate(nb.cells) if '"lead II"' in c.source)
+    nb.cells[index].source = nb.cells[index].source.replace('"lead II"', '"lead II (mV)"', 1)
+    nbformat.write(nb, nb_path)
+    found = translate.drift_violations(nb_path, root=tmp_path)
+    assert [v.cell for v in found] == [index] and "lead II (mV)" in found[0].message
+
+
 def test_to_english_restores_the_english_cells_and_keeps_a_learners_answer(tmp_path):
     fr = translate.build_french(PILOT, PILOT_PO)
-    assert translate.to_english(fr, PILOT_PO) == nbformat.read(PILOT, as_version=4)
+    english = nbformat.read(PILOT, as_version=4)
+    back = translate.to_english(fr, PILOT_PO)
+    assert back.metadata == english.metadata
+    assert [c.source for c in back.cells if c.cell_type == "markdown"] == [
+        c.source for c in english.cells if c.cell_type == "markdown"]
     fr.cells[5].source = "Ma réponse : 37 %."  # a cell the learner rewrote stays hers
     back = translate.to_english(fr, PILOT_PO)
     assert back.cells[5].source == "Ma réponse : 37 %."
@@ -252,15 +299,32 @@ def test_translations_command_reports_coverage_and_check_fails_when_incomplete(c
 def test_pilot_is_fully_translated_with_the_same_code_and_metadata():
     cov = translate.coverage(PILOT, PILOT_PO)
     assert cov.missing == [] and cov.total == cov.translated > 20
+    assert cov.strings_missing == [] and cov.strings_total > 10
     en = nbformat.read(PILOT, as_version=4)
     fr = translate.build_french(PILOT, PILOT_PO)
-    assert fr.metadata == en.metadata and len(fr.cells) == len(en.cells)
+    assert fr.metadata == {**en.metadata, "aimed": {"language": "fr"}}
+    assert len(fr.cells) == len(en.cells)
     for en_cell, fr_cell in zip(en.cells, fr.cells, strict=True):
         assert fr_cell.metadata == en_cell.metadata
         if en_cell.cell_type == "markdown":
             assert fr_cell.source != en_cell.source, "a Markdown cell is still in English"
-        else:
-            assert fr_cell == en_cell
+        else:  # the same code: only the strings it shows differ
+            assert _without_strings(fr_cell.source) == _without_strings(en_cell.source)
+            assert translate.code_strings(fr_cell.source) == [] or \
+                translate.code_strings(fr_cell.source) != translate.code_strings(en_cell.source)
+
+
+def _without_strings(source: str) -> str:
+    """The code's syntax tree with every string constant blanked."""
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node.value = ""
+        elif isinstance(node, ast.JoinedStr):
+            node.values = [v for v in node.values if isinstance(v, ast.FormattedValue)]
+    return ast.dump(tree)
 
 
 @pytest.mark.parametrize("nb_path", CATALOGUED, ids=IDS)

@@ -9,11 +9,21 @@ Markdown cell::
     msgid "## 1. Tables: one row per patient\\n..."   <- the English cell, verbatim
     msgstr "## 1. Tableaux : une ligne par patient\\n..."
 
+Learner-facing strings of code cells are entries too: the text a cell prints or shows
+in a figure (the arguments of ``print``, ``set_title``, ``set_xlabel``... and the
+``title=``, ``label=``, ``meaning=``... keywords), one entry per distinct string literal,
+``msgctxt "<cell id>/<n>"`` and ``msgid`` the literal as written in the code
+(``f"AUROC {auc:.2f}"``). Only cells that nbgrader does not manage are concerned: answer
+and test cells stay byte-identical. A French literal must be a string literal again, with
+the same ``{placeholders}`` (:func:`check_literal`); otherwise the English one is kept and
+``aimed lint`` says why.
+
 The French notebook is *generated* from the English notebook and the catalogue
-(:func:`build_french`): the same cells in the same order, the same code, the same cell
-and notebook metadata (nbgrader metadata and grade_ids included); only Markdown sources
-are replaced. Code is therefore never duplicated by hand, and one gradebook grades
-either language.
+(:func:`build_french`): the same cells in the same order, the same code apart from those
+string literals, the same cell and notebook metadata (nbgrader metadata and grade_ids
+included), and ``metadata.aimed.language = "fr"``, which tells the grader that a
+submission is French. Code is therefore never duplicated by hand, and one gradebook
+grades either language.
 
 When the English changes, :func:`update_catalogue` (``aimed translations --update``)
 adds new cells, keeps the translation of a changed cell but marks it *fuzzy* with the
@@ -34,9 +44,11 @@ Examples
 
 from __future__ import annotations
 
+import ast
 import copy
 import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -47,8 +59,8 @@ if TYPE_CHECKING:  # polib is imported when a catalogue is read: lint needs it o
     import polib
 
 __all__ = ["LANG", "Coverage", "Entry", "UpdateReport", "build_edition", "build_french",
-           "catalogue_path", "coverage", "drift_violations", "extract", "french_house_rules",
-           "to_english", "update_catalogue"]
+           "catalogue_path", "check_literal", "code_strings", "coverage", "drift_violations",
+           "extract", "french_house_rules", "is_french", "to_english", "update_catalogue"]
 
 #: The language of the edition this module builds.
 LANG = "fr"
@@ -88,6 +100,123 @@ class Entry:
     context: str
     msgid: str
     index: int
+    kind: str = "markdown"
+
+
+#: Calls whose string arguments a learner reads (printed, or drawn on a figure).
+SHOWN_CALLS = frozenset({
+    "print", "display_text", "set_title", "set_xlabel", "set_ylabel", "suptitle", "title",
+    "xlabel", "ylabel", "text", "annotate", "set_text", "figtext", "self_check", "Markdown"})
+#: Keyword arguments whose string value a learner reads.
+SHOWN_KEYWORDS = frozenset({
+    "title", "xlabel", "ylabel", "label", "suptitle", "meaning", "hint", "lesson", "text"})
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _nbgrader_cell(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
+    return bool(meta.get("solution") or meta.get("grade") or meta.get("locked")
+                or meta.get("task"))
+
+
+def _char_offsets(source: str) -> list[int]:
+    """Offset in ``source`` of the first character of each line (1-based lines)."""
+    starts, total = [0, 0], 0
+    for line in source.splitlines(keepends=True):
+        total += len(line)
+        starts.append(total)
+    return starts
+
+
+def _to_char(source_lines: list[str], starts: list[int], line: int, col_bytes: int) -> int:
+    text = source_lines[line - 1] if line - 1 < len(source_lines) else ""
+    return starts[line] + len(text.encode("utf-8")[:col_bytes].decode("utf-8", "replace"))
+
+
+def _literal_spans(source: str) -> list[tuple[int, int, str]]:
+    """``(start, end, text)`` of the learner-facing string literals of a code cell."""
+    try:
+        tree = ast.parse("\n".join("" if ln.lstrip().startswith(("%", "!")) else ln
+                                    for ln in source.splitlines()))
+    except SyntaxError:
+        return []
+    nodes = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in SHOWN_CALLS:
+            nodes.extend(node.args)
+        nodes.extend(k.value for k in node.keywords if k.arg in SHOWN_KEYWORDS)
+    lines, starts = source.splitlines(keepends=True), _char_offsets(source)
+    spans = []
+    for node in nodes:
+        if isinstance(node, ast.Dict):  # lesson={"en": ..., "fr": ...} is bilingual already
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            words = node.value
+        elif isinstance(node, ast.JoinedStr):
+            words = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        else:
+            continue
+        if not _WORD.search(words):
+            continue
+        start = _to_char(lines, starts, node.lineno, node.col_offset)
+        end = _to_char(lines, starts, node.end_lineno, node.end_col_offset)
+        spans.append((start, end, source[start:end]))
+    return sorted(set(spans))
+
+
+def code_strings(source: str) -> list[str]:
+    """The learner-facing string literals of one code cell, as written, in order, once each.
+
+    Examples
+    --------
+    >>> code_strings('ax.set_title("Risk by age"); print(f"AUROC {auc:.2f}", x); d["age"]')
+    ['"Risk by age"', 'f"AUROC {auc:.2f}"']
+    """
+    return list(dict.fromkeys(text for _, _, text in _literal_spans(source)))
+
+
+def _placeholders(node: ast.expr) -> Counter:
+    return Counter(ast.dump(v) for v in getattr(node, "values", [])
+                   if isinstance(v, ast.FormattedValue))
+
+
+def _literal(text: str) -> ast.expr | None:
+    try:
+        # parenthesised: an implicit concatenation may span lines, as in the code
+        node = ast.parse(f"(\n{text.strip()}\n)", mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant)
+                                           and isinstance(node.value, str)):
+        return node
+    return None
+
+
+def check_literal(english: str, french: str) -> str | None:
+    """Why the French of a code string cannot replace the English one (None if it can).
+
+    The French must be one string literal (an f-string if the English is one) with the
+    same placeholders and format specifications, so that the code does the same thing.
+
+    Examples
+    --------
+    >>> check_literal('f"{n} patients"', 'f"{n} patients·es"') is None
+    True
+    >>> check_literal('f"{n} patients"', 'f"{m} patients"')
+    'uses other {placeholders} than the English'
+    """
+    en, fr = _literal(english), _literal(french)
+    if fr is None or en is None:
+        return "is not a Python string literal"
+    if type(en) is not type(fr) and _placeholders(en):
+        return "is not an f-string like the English"
+    if _placeholders(en) != _placeholders(fr):
+        return "uses other {placeholders} than the English"
+    return None
 
 
 @dataclass
@@ -111,11 +240,23 @@ class Coverage(NamedTuple):
         Markdown cells with text.
     missing : list of int
         0-based indexes of the other cells.
+    strings_missing : list of str
+        Contexts (``<cell id>/<n>``) of the strings shown by code cells still without
+        French (see :func:`code_strings`).
+    strings_total : int
+        Such strings in the notebook.
     """
 
     translated: int
     total: int
     missing: list[int]
+    strings_missing: list[str] = []
+    strings_total: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """Every prose cell and every shown string is translated."""
+        return not self.missing and not self.strings_missing
 
     @property
     def percent(self) -> float:
@@ -132,19 +273,23 @@ def _read(nb_or_path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
-def extract(nb: nbformat.NotebookNode) -> list[Entry]:
-    """The translatable cells of a notebook: every Markdown cell that has text.
+def extract(nb: nbformat.NotebookNode, *, code: bool = True) -> list[Entry]:
+    """The translatable texts of a notebook: Markdown cells, and strings that code shows.
 
     Parameters
     ----------
     nb : NotebookNode
         An English notebook (nbformat 4).
+    code : bool
+        Include the learner-facing string literals of the code cells that nbgrader does
+        not manage (:func:`code_strings`), as entries of kind ``"code"`` with the context
+        ``"<cell id>/<n>"``. Default True.
 
     Returns
     -------
     list of Entry
-        In notebook order. Code and raw cells are never translated: the French edition
-        copies them from the English.
+        In notebook order. Code itself is never translated: the French edition copies
+        it from the English and replaces only those literals.
 
     Raises
     ------
@@ -156,13 +301,17 @@ def extract(nb: nbformat.NotebookNode) -> list[Entry]:
     entries: list[Entry] = []
     seen: set[str] = set()
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "markdown" or not cell.source.strip():
-            continue
         context = cell.get("id") or f"cell-{i}"
+        if cell.cell_type not in ("markdown", "code") or not cell.source.strip():
+            continue
         if context in seen:
             raise ValueError(f"cell {i}: the cell id {context!r} is used twice in the notebook")
         seen.add(context)
-        entries.append(Entry(context, cell.source, i))
+        if cell.cell_type == "markdown":
+            entries.append(Entry(context, cell.source, i))
+        elif code and not _nbgrader_cell(cell):
+            entries.extend(Entry(f"{context}/{n}", text, i, "code")
+                           for n, text in enumerate(code_strings(cell.source)))
     return entries
 
 
@@ -223,8 +372,16 @@ def _current(po: polib.POFile) -> dict[str, polib.POEntry]:
 
 
 def _is_done(entry: polib.POEntry | None, msgid: str) -> bool:
-    return (entry is not None and entry.msgid == msgid and bool(entry.msgstr.strip())
-            and "fuzzy" not in entry.flags)
+    if entry is None or entry.msgid != msgid or not entry.msgstr.strip() \
+            or "fuzzy" in entry.flags:
+        return False
+    return not _is_code(entry) or check_literal(msgid, entry.msgstr) is None
+
+
+def _is_code(entry: polib.POEntry | Entry) -> bool:
+    """Code-string entries have a context ``<cell id>/<n>`` (cell ids have no slash)."""
+    context = entry.context if isinstance(entry, Entry) else entry.msgctxt
+    return "/" in (context or "")
 
 
 def _lookup(po: polib.POFile, entry: Entry) -> polib.POEntry | None:
@@ -234,7 +391,8 @@ def _lookup(po: polib.POFile, entry: Entry) -> polib.POEntry | None:
     if found is not None and _is_done(found, entry.msgid):
         return found
     for other in po:
-        if not other.obsolete and _is_done(other, entry.msgid):
+        if not other.obsolete and _is_code(other) == _is_code(entry) \
+                and _is_done(other, entry.msgid):
             return other
     return found
 
@@ -290,7 +448,9 @@ def update_catalogue(nb_path: Path | str, po_path: Path | str) -> UpdateReport:
                                  flags=["fuzzy"] if prev.msgstr.strip() else [],
                                  previous_msgid=previous if prev.msgstr.strip() else None)
             report.changed.append(entry.context)
-        item.comment = f"cell {entry.index}"
+        item.comment = f"cell {entry.index}" + (", a string in the code: keep it a Python literal "
+                                                "with the same {placeholders}"
+                                                if entry.kind == "code" else "")
         new.append(item)
     seen = {e.context for e in extract(nb)}
     report.removed = [c for c in before if c not in seen]
@@ -323,11 +483,32 @@ def build_french(nb_path: Path | str, po_path: Path | str) -> nbformat.NotebookN
                                 f"--update {nb_path}` first")
     nb = copy.deepcopy(_read(nb_path))
     po = _load(po_path)
+    strings: dict[int, dict[str, str]] = {}
     for entry in extract(nb):
         found = _lookup(po, entry)
-        if _is_done(found, entry.msgid):
+        if not _is_done(found, entry.msgid):
+            continue
+        if entry.kind == "code":
+            strings.setdefault(entry.index, {})[entry.msgid] = found.msgstr.strip()
+        else:
             nb.cells[entry.index].source = found.msgstr
+    for index, french in strings.items():
+        nb.cells[index].source = _replace_literals(nb.cells[index].source, french)
+    nb.metadata.setdefault("aimed", {})["language"] = LANG
     return nb
+
+
+def _replace_literals(source: str, french: dict[str, str]) -> str:
+    """``source`` with each learner-facing literal found in ``french`` replaced."""
+    for start, end, text in reversed(_literal_spans(source)):
+        if text in french:
+            source = source[:start] + french[text] + source[end:]
+    return source
+
+
+def is_french(nb: nbformat.NotebookNode) -> bool:
+    """Whether a notebook was generated by :func:`build_french` (its metadata says so)."""
+    return (nb.get("metadata", {}).get("aimed", {}) or {}).get("language") == LANG
 
 
 def to_english(nb: nbformat.NotebookNode, po_path: Path | str) -> nbformat.NotebookNode:
@@ -357,6 +538,9 @@ def to_english(nb: nbformat.NotebookNode, po_path: Path | str) -> nbformat.Noteb
         raise FileNotFoundError(f"no catalogue at {po_path}")
     by_context = _current(_load(po_path))
     out = copy.deepcopy(nb)
+    out.metadata.get("aimed", {}).pop("language", None)
+    if "aimed" in out.metadata and not out.metadata["aimed"]:
+        del out.metadata["aimed"]
     for cell in out.cells:
         entry = by_context.get(cell.get("id") or "")
         if (cell.cell_type == "markdown" and entry is not None and entry.msgstr
@@ -382,8 +566,11 @@ def coverage(nb_path: Path | str, po_path: Path | str) -> Coverage:
     """
     entries = extract(_read(nb_path))
     po = _load(po_path)
-    missing = [e.index for e in entries if not _is_done(_lookup(po, e), e.msgid)]
-    return Coverage(len(entries) - len(missing), len(entries), missing)
+    todo = [e for e in entries if not _is_done(_lookup(po, e), e.msgid)]
+    prose = [e for e in entries if e.kind == "markdown"]
+    missing = [e.index for e in todo if e.kind == "markdown"]
+    return Coverage(len(prose) - len(missing), len(prose), missing,
+                    [e.context for e in todo if e.kind == "code"], len(entries) - len(prose))
 
 
 def drift_violations(nb_path: Path | str, *, label: str | None = None,
@@ -426,6 +613,8 @@ def drift_violations(nb_path: Path | str, *, label: str | None = None,
         found = _lookup(po, entry)
         if _is_done(found, entry.msgid):
             continue
+        what = (f"String {entry.msgid[:40]!r} of code cell {entry.context.split('/')[0]!r}"
+                if entry.kind == "code" else f"Markdown cell {entry.context!r}")
         if found is None:
             why = "has no entry in the French catalogue (run `aimed translations --update`)"
         elif found.msgid != entry.msgid:
@@ -433,10 +622,11 @@ def drift_violations(nb_path: Path | str, *, label: str | None = None,
                    "--update`, then revise the French and remove the fuzzy flag)")
         elif "fuzzy" in found.flags:
             why = "has a French translation marked fuzzy: review it and remove the flag"
-        else:
+        elif not found.msgstr.strip():
             why = "has no French translation (empty msgstr)"
-        out.append(Violation(name, RULE, f"Markdown cell {entry.context!r} {why}",
-                             entry.index))
+        else:
+            why = f"has a French translation that {check_literal(entry.msgid, found.msgstr)}"
+        out.append(Violation(name, RULE, f"{what} {why}", entry.index))
     return out
 
 
