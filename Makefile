@@ -12,7 +12,8 @@ STAMP  := $(VENV)/.aimed-installed
 LAB_STAMP := $(VENV)/.aimed-lab-installed
 # The learner edition: lessons + student versions of the exercises, no solutions.
 EDITION := build/learner-edition
-EDITION_SOURCES := $(shell find notebooks exercises -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null) README.md
+EDITION_SOURCES := $(shell find notebooks exercises -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null) \
+                   $(shell find translations -name '*.po' 2>/dev/null) README.md
 # The newest versions that pyproject.toml allows, without constraints.txt (make test-latest).
 LATEST := .venv-latest
 PYTEST := $(BIN)/python -m pytest

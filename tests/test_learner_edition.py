@@ -11,7 +11,15 @@ import pytest
 
 from aimed import cli
 from aimed.course import exercise_notebooks, lesson_notebooks, repo_root
-from aimed.edition import MANIFEST, EditionMissingError, build_learner, find_leaks, learner_edition
+from aimed import translate
+from aimed.edition import (
+    FRENCH,
+    MANIFEST,
+    EditionMissingError,
+    build_learner,
+    find_leaks,
+    learner_edition,
+)
 from aimed.lint import nbgrader_role
 from aimed.workspace import prepare
 
@@ -38,7 +46,8 @@ def test_edition_has_every_lesson_and_every_exercise(edition):
     lessons = {p.relative_to(ROOT).as_posix() for p in lesson_notebooks(ROOT)}
     exercises = {p.relative_to(ROOT).as_posix() for p in exercise_notebooks(ROOT)}
     files = {p.relative_to(edition).as_posix() for p in edition.rglob("*") if p.is_file()}
-    assert files == lessons | exercises | {"README.md", MANIFEST}
+    english = lessons | exercises | {"README.md"}
+    assert files == english | {f"{FRENCH}/{f}" for f in english} | {MANIFEST}
     manifest = json.loads((edition / MANIFEST).read_text())
     assert set(manifest["files"]) == files - {MANIFEST}
 
@@ -61,7 +70,8 @@ def test_no_file_of_the_edition_leaks_the_answer_key(edition):
             assert cell.source.strip() not in answers or not cell.source.strip(), path
             if nbgrader_role(cell) in ("autograded-answer", "manual-answer"):
                 assert "YOUR CODE HERE" in cell.source or "YOUR ANSWER HERE" in cell.source
-        assert set(nb.metadata) <= {"kernelspec", "language_info", "widgets", "nbgrader"}, path
+        assert set(nb.metadata) <= {"kernelspec", "language_info", "widgets", "nbgrader",
+                                    "aimed"}, path
     assert find_leaks(edition, ROOT) == []
 
 
@@ -80,6 +90,69 @@ def test_find_leaks_catches_the_sources_and_a_planted_solution(edition, tmp_path
     nb.cells[0].metadata["note"] = secret
     nbformat.write(nb, path)
     assert any("instructor-only line" in x for x in find_leaks(planted, ROOT))
+
+
+def test_french_edition_mirrors_the_english_with_every_catalogue_applied(edition):
+    catalogued = [p for p in lesson_notebooks(ROOT) + exercise_notebooks(ROOT)
+                  if translate.catalogue_path(p, ROOT).is_file()]
+    assert catalogued, "the pilot lesson at least has a catalogue"
+    for source in catalogued:
+        rel = source.relative_to(ROOT)
+        english = nbformat.read(edition / rel, as_version=4)
+        french = nbformat.read(edition / FRENCH / rel, as_version=4)
+        assert translate.is_french(french) and not translate.is_french(english)
+        assert [c.get("id") for c in french.cells] == [c.get("id") for c in english.cells]
+        assert [c.metadata for c in french.cells] == [c.metadata for c in english.cells]
+        for en_cell, fr_cell in zip(english.cells, french.cells, strict=True):
+            if en_cell.metadata.get("nbgrader"):  # answers and tests: byte for byte
+                if en_cell.cell_type == "code":
+                    assert fr_cell.source == en_cell.source, (rel, en_cell.get("id"))
+    # a lesson with a complete catalogue has no English prose left
+    pilot = "notebooks/m1-foundations/01-health-data.ipynb"
+    en = nbformat.read(edition / pilot, as_version=4)
+    fr = nbformat.read(edition / FRENCH / pilot, as_version=4)
+    assert all(a.source != b.source for a, b in zip(en.cells, fr.cells, strict=True)
+               if a.cell_type == "markdown")
+
+
+def test_find_leaks_catches_a_french_model_answer(tmp_path):
+    root = tmp_path / "root"
+    for part in ("notebooks", "exercises"):
+        shutil.copytree(ROOT / part, root / part)
+    shutil.copy(ROOT / "README.md", root / "README.md")
+    source = next(p for p in exercise_notebooks(root)
+                  if any(nbgrader_role(c) == "manual-answer"
+                         for c in nbformat.read(p, as_version=4).cells))
+    answer = next(c for c in nbformat.read(source, as_version=4).cells
+                  if nbgrader_role(c) == "manual-answer")
+    po_path = translate.catalogue_path(source, root)
+    translate.update_catalogue(source, po_path)
+    import polib
+
+    po = polib.pofile(str(po_path))
+    secret = "Je recommanderais un pilote supervisé, avec une relecture par un médecin."
+    for entry in po:
+        if entry.msgctxt == answer.get("id"):
+            entry.msgstr = secret
+    po.save(str(po_path))
+    folder = tmp_path / "handout"
+    folder.mkdir()
+    (folder / "notes.md").write_text(f"Corrigé : {secret}\n", encoding="utf-8")
+    assert any("instructor-only line" in x for x in find_leaks(folder, root))
+
+
+def test_workspace_in_french_takes_the_french_edition(edition, tmp_path, monkeypatch):
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    prepare(tmp_path / "ws", edition=edition)
+    pilot = tmp_path / "ws" / "notebooks" / "m1-foundations" / "01-health-data.ipynb"
+    assert translate.is_french(nbformat.read(pilot, as_version=4))
+    start = nbformat.read(tmp_path / "ws" / "START-HERE.ipynb", as_version=4)
+    assert "Commencez ici" in start.cells[0].source
+    assert find_leaks(tmp_path / "ws", ROOT) == []
+    monkeypatch.setenv("AIMED_LANG", "en")  # switching back replaces the files not edited
+    report = prepare(tmp_path / "ws", edition=edition)
+    assert "notebooks/m1-foundations/01-health-data.ipynb" in report.updated
+    assert not translate.is_french(nbformat.read(pilot, as_version=4))
 
 
 def test_build_refuses_a_folder_that_is_not_an_edition(tmp_path):

@@ -334,13 +334,22 @@ def _cmd_translations(args: argparse.Namespace) -> int:
         print(f"aimed translations: {exc}", file=sys.stderr)
         return 1
     for path, cov in rows:
-        gaps = f"  missing cells: {cov.missing}" if cov.missing and args.missing else ""
-        print(f"{cov.percent:5.1f} %  {cov.translated:3d}/{cov.total:<3d} "
-              f"{path.relative_to(root)}{gaps}")
+        gaps = ""
+        if args.missing and cov.missing:
+            gaps += f"  missing cells: {cov.missing}"
+        if args.missing and cov.strings_missing:
+            gaps += f"  missing strings: {cov.strings_missing}"
+        strings = cov.strings_total - len(cov.strings_missing)
+        print(f"{cov.percent:5.1f} %  {cov.translated:3d}/{cov.total:<3d} prose cells, "
+              f"{strings:3d}/{cov.strings_total:<3d} strings  {path.relative_to(root)}{gaps}")
     done, total = sum(c.translated for _, c in rows), sum(c.total for _, c in rows)
+    strings_total = sum(c.strings_total for _, c in rows)
+    strings_done = strings_total - sum(len(c.strings_missing) for _, c in rows)
     print(f"French edition: {done}/{total} prose cells translated "
-          f"({100 * done / total if total else 100:.1f} %)")
-    return 1 if args.check and done < total else 0
+          f"({100 * done / total if total else 100:.1f} %), {strings_done}/{strings_total} "
+          "strings shown by code")
+    complete = all(c.complete for _, c in rows)
+    return 1 if args.check and not complete else 0
 
 
 def _parser() -> argparse.ArgumentParser:

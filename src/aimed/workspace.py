@@ -29,7 +29,7 @@ from aimed.course import (
     opening_of,
     repo_root,
 )
-from aimed.i18n import t
+from aimed.i18n import language, t
 
 __all__ = ["SyncReport", "default_workspace", "prepare", "start_page", "sync_tree"]
 
@@ -134,11 +134,12 @@ def prepare(workspace: Path | None = None, *, edition: Path | None = None,
     ValueError
         If ``release_dir`` is the repository's ``exercises/`` (the sources).
     """
-    from aimed.edition import learner_edition
+    from aimed.edition import edition_for_language, learner_edition
 
     if edition is not None or root is None:
         edition = learner_edition(edition)  # checks that it is one
-        root, release_dir = edition, edition / "exercises"
+        root = edition_for_language(edition, language())  # AIMED_LANG=fr: the French course
+        release_dir = root / "exercises"
     checkout = checkout_root()
     if release_dir is not None and checkout is not None and \
             Path(release_dir).resolve() == (checkout / "exercises").resolve():
@@ -195,6 +196,7 @@ def start_page(root: Path | None = None) -> nbformat.NotebookNode:
         new_markdown_cell(f"## {t('start.progress_title')}\n\n{t('start.progress_intro')}"),
         new_code_cell("from aimed import progress\n\nprogress.show()"),
         new_markdown_cell(f"## {t('start.help_title')}\n\n{t('start.help')}"),
+        new_markdown_cell(f"## {t('start.language_title')}\n\n{t('start.language')}"),
     ]
     for i, cell in enumerate(cells):
         cell.id = f"start-{i}"  # stable ids: an unchanged page keeps the same bytes
