@@ -9,9 +9,8 @@ import shutil
 import nbformat
 import pytest
 
-from aimed import cli
+from aimed import cli, translate
 from aimed.course import exercise_notebooks, lesson_notebooks, repo_root
-from aimed import translate
 from aimed.edition import (
     FRENCH,
     MANIFEST,

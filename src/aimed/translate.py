@@ -250,7 +250,7 @@ class Coverage(NamedTuple):
     translated: int
     total: int
     missing: list[int]
-    strings_missing: list[str] = []
+    strings_missing: tuple[str, ...] = ()
     strings_total: int = 0
 
     @property
@@ -570,7 +570,7 @@ def coverage(nb_path: Path | str, po_path: Path | str) -> Coverage:
     prose = [e for e in entries if e.kind == "markdown"]
     missing = [e.index for e in todo if e.kind == "markdown"]
     return Coverage(len(prose) - len(missing), len(prose), missing,
-                    [e.context for e in todo if e.kind == "code"], len(entries) - len(prose))
+                    tuple(e.context for e in todo if e.kind == "code"), len(entries) - len(prose))
 
 
 def drift_violations(nb_path: Path | str, *, label: str | None = None,
