@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 
+from aimed import translate
 from aimed.course import exercise_notebooks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +45,22 @@ ASSIGNMENTS = [*real_assignments(), SAMPLE]
 
 def source_root(assignment: str) -> Path:
     return SAMPLE_ROOT if assignment == SAMPLE else ROOT
+
+
+def french_catalogues(assignment: str) -> dict[str, Path]:
+    """Notebook name -> French catalogue, for the notebooks of a real assignment that have one."""
+    if assignment == SAMPLE:
+        return {}
+    out = {}
+    for path in sorted((ROOT / "exercises" / assignment).glob("*.ipynb")):
+        po_path = translate.catalogue_path(path, ROOT)
+        if po_path.is_file():
+            out[path.stem] = po_path
+    return out
+
+
+#: Assignments with at least one notebook in French: graded again as French submissions.
+FRENCH_ASSIGNMENTS = [name for name in ASSIGNMENTS if french_catalogues(name)]
 
 
 @dataclass
@@ -99,6 +116,18 @@ def build_submissions(course: Path, notebooks: dict[str, list[str]],
             names = notebooks[name] if student in ("ref", "blank") else [first]
             for nb_name in names:
                 rel = nbformat.read(release_dir / f"{nb_name}.ipynb", as_version=4)
+                src = nbformat.read(source_dir / f"{nb_name}.ipynb", as_version=4)
+                files[f"{nb_name}.ipynb"] = build(rel, src, ctx)
+            variants.write_submission(course / "submitted" / student / name, files)
+        catalogues = french_catalogues(name)
+        for student, build in {"ref-fr": variants.reference, "blank-fr": variants.blank}.items():
+            if not catalogues or (only and student not in only):
+                continue
+            files = {}
+            for nb_name in notebooks[name]:  # the French edition's student versions
+                rel = nbformat.read(release_dir / f"{nb_name}.ipynb", as_version=4)
+                if nb_name in catalogues:
+                    rel = translate.build_french(rel, catalogues[nb_name])
                 src = nbformat.read(source_dir / f"{nb_name}.ipynb", as_version=4)
                 files[f"{nb_name}.ipynb"] = build(rel, src, ctx)
             variants.write_submission(course / "submitted" / student / name, files)

@@ -10,8 +10,18 @@ import re
 import sqlite3
 
 import nbformat
+import polib
 import pytest
-from grading_support import ASSIGNMENTS, CELL_TIMEOUT, SAMPLE, read_reports, run_grade, source_root
+from grading_support import (
+    ASSIGNMENTS,
+    CELL_TIMEOUT,
+    FRENCH_ASSIGNMENTS,
+    SAMPLE,
+    french_catalogues,
+    read_reports,
+    run_grade,
+    source_root,
+)
 from variants import ATTACKS
 
 pytestmark = pytest.mark.grading
@@ -42,6 +52,35 @@ def test_blank_earns_nothing(graded, assignment):
     assert float(row["score"]) == 0.0
     assert float(row["auto_score"]) == 0.0
     assert graded.flags_of("blank", assignment) == []
+
+
+def test_some_assignment_is_graded_in_french_too():
+    assert FRENCH_ASSIGNMENTS, "no exercise has a French catalogue yet"
+
+
+@pytest.mark.parametrize("assignment", FRENCH_ASSIGNMENTS)
+def test_french_submissions_grade_like_english_ones(graded, assignment):
+    """One gradebook for both editions: the French reference earns every point, unflagged,
+    the French blank none, and the feedback is French (prose and checks)."""
+    ref, blank = graded.grades[("ref-fr", assignment)], graded.grades[("blank-fr", assignment)]
+    assert float(ref["auto_score"]) == pytest.approx(auto_max(graded, assignment))
+    assert graded.flags_of("ref-fr", assignment) == [] and ref["failures"] == ""
+    assert float(blank["score"]) == 0.0 and graded.flags_of("blank-fr", assignment) == []
+    for nb_name, po_path in french_catalogues(assignment).items():
+        english = _text(graded.course / "feedback" / "ref" / assignment / f"{nb_name}.html")
+        french = _text(graded.course / "feedback" / "ref-fr" / assignment / f"{nb_name}.html")
+        assert "ces vérifications sont réussies" in french
+        assert "these checks passed" not in french and "these checks passed" in english
+        prose = [e.msgstr for e in polib.pofile(str(po_path))
+                 if "/" not in e.msgctxt and len(e.msgstr) > 60]
+        assert prose and _first_line(prose[0]) in french
+        assert _first_line(prose[0]) not in english
+
+
+def _first_line(markdown: str) -> str:
+    """A line of Markdown as it reads in the HTML page (no markup characters)."""
+    line = next(x for x in markdown.splitlines() if len(x.strip()) > 20)
+    return re.sub(r"[#*_`\[\]]", "", line).split("(")[0].strip()[:40]
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))

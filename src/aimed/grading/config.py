@@ -142,7 +142,8 @@ def nbgrader_config(course: Path | None = None, *, limits: Limits | None = None,
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades
 
-    from aimed.grading.preprocessors import FeedbackHTMLExporter, GuardedExecute
+    from aimed.grading.preprocessors import FeedbackHTMLExporter, FrenchFeedback, GuardedExecute
+    from aimed.translate import LANG, TRANSLATIONS
 
     ensure_tools_on_path()
     course = course or course_dir()
@@ -165,7 +166,9 @@ def nbgrader_config(course: Path | None = None, *, limits: Limits | None = None,
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = WARNING_PATTERN
     c.OverwriteCells.add_missing_cells = True
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, FrenchFeedback,
+                                        CSSHTMLHeaderPreprocessor]
+    c.FrenchFeedback.catalogues = str(repo_root() / TRANSLATIONS / LANG / "exercises")
     c.GenerateFeedback.exporter_class = FeedbackHTMLExporter
     logs = course / "logs"
     logs.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,12 @@
   budget, ends that notebook only; the cells that could not run get an error output
   that says why, and grading goes on.
 
+A submission made in the French edition is graded through its English cells
+(:func:`aimed.grading.worker` maps it with :func:`aimed.translate.to_english` and marks
+``aimed.submitted_language``); :class:`GuardedExecute` then starts its kernel with
+``AIMED_LANG=fr`` so that the checks speak French, and :class:`FrenchFeedback`, in the
+feedback pipeline, gives the learner back the French prose.
+
 Everything noteworthy is recorded in the notebook's metadata under
 ``aimed.events`` (kind, grade_id, cell, detail); :mod:`aimed.grading.worker` turns
 events into flags and failures.
@@ -31,16 +37,19 @@ import secrets
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import jinja2
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import DeadKernelError
 from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, Unicode
 
 from aimed.grading.guard import ATTEST_MIME
 
@@ -110,6 +119,10 @@ class GuardedExecute(Execute):
                                    "detail": detail})
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):
+        with _kernel_language(submitted_language(nb)):
+            return self._preprocess(nb, resources, km)
+
+    def _preprocess(self, nb: NotebookNode, resources: Any, km: Any):
         self._aimed_events: list[dict] = []
         self._aimed_dead: str | None = None
         self._aimed_snapshot = False
@@ -289,6 +302,57 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
 
 
 _BYTECODE = _MemoryBytecodeCache()
+
+
+def submitted_language(nb: NotebookNode) -> str | None:
+    """The language of the edition a submission was made in (None: English)."""
+    return (nb.metadata.get("aimed", {}) or {}).get("submitted_language")
+
+
+@contextmanager
+def _kernel_language(lang: str | None) -> Iterator[None]:
+    """Set ``AIMED_LANG`` for the kernel about to start (the jail passes it on)."""
+    if lang is None:
+        yield
+        return
+    before = os.environ.get("AIMED_LANG")
+    os.environ["AIMED_LANG"] = lang
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("AIMED_LANG", None)
+        else:
+            os.environ["AIMED_LANG"] = before
+
+
+class FrenchFeedback(Preprocessor):
+    """Feedback of a French submission in French (``GenerateFeedback.preprocessors``).
+
+    The submission was graded through its English cells; this gives the lesson prose,
+    questions and mark schemes back their French from the notebook's catalogue
+    (``<catalogues>/<assignment>/<notebook>.po``). English submissions pass unchanged.
+    """
+
+    enabled = Bool(True, help="nbconvert runs a preprocessor only when enabled").tag(
+        config=True)
+    catalogues = Unicode("", help="Folder of the exercises' French catalogues "
+                         "(translations/fr/exercises)").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: Any):
+        from pathlib import Path
+
+        from aimed import translate
+
+        if submitted_language(nb) != translate.LANG or not self.catalogues:
+            return nb, resources
+        info = (resources or {}).get("nbgrader", {})
+        po_path = Path(self.catalogues) / str(info.get("assignment", "")) / \
+            f"{info.get('notebook', '')}.po"
+        if not po_path.is_file():
+            return nb, resources
+        french = translate.build_french(nb, po_path)
+        return french, resources
 
 
 class FeedbackHTMLExporter(HTMLExporter):

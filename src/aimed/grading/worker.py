@@ -131,9 +131,35 @@ def _originals(template: Path, assignment: str) -> dict[str, dict[str, str]]:
     return out
 
 
+def _from_french(submitted: Any, assignment: str, nb_name: str, result: dict) -> Any:
+    """A French-edition submission mapped to its English cells, marked as French.
+
+    nbgrader and the tampering check compare with the English release; the learner's
+    answers (code and written) are kept as they are. Feedback gets its French back
+    (:class:`aimed.grading.preprocessors.FrenchFeedback`).
+    """
+    from aimed import translate
+    from aimed.course import repo_root
+
+    root = repo_root()
+    po_path = translate.catalogue_path(root / "exercises" / assignment / f"{nb_name}.ipynb",
+                                       root)
+    if not po_path.is_file():
+        _flag(result, nb_name, "", "a French submission, but this notebook has no French "
+              "catalogue: its locked cells are compared as they are")
+        return submitted
+    english = translate.to_english(submitted, po_path)
+    english.metadata.setdefault("aimed", {})["submitted_language"] = translate.LANG
+    result["notebooks"][nb_name]["language"] = translate.LANG
+    return english
+
+
 def _check_notebooks(job: Job, private: Path, result: dict) -> None:
     """Pre-execution checks; removes notebooks that cannot be graded."""
+    import nbformat
+
     from aimed.grading.integrity import read_notebook, scan_notebook, tampering
+    from aimed.translate import is_french
 
     folder = private / "submitted" / job.student / job.assignment
     expected = {f"{name}.ipynb" for name in job.notebooks}
@@ -162,6 +188,9 @@ def _check_notebooks(job: Job, private: Path, result: dict) -> None:
             _flag(result, nb_name, "", f"unreadable notebook: {problem}")
             path.unlink()
             continue
+        if is_french(submitted):
+            submitted = _from_french(submitted, job.assignment, nb_name, result)
+            nbformat.write(submitted, path)
         released = _released(str(Path(job.release) / f"{nb_name}.ipynb"))
         for issue in tampering(submitted, released, originals.get(nb_name, {})):
             _flag(result, nb_name, issue.grade_id, issue.reason)
