@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aimed import cli
-from aimed.course import MODULES, course_map_markdown, lesson_notebooks, parse_opening
+from aimed.course import MODULES, course_map_markdown, lesson_notebooks, module_title, parse_opening
 
 OPENING = """# Digital health data
 
@@ -61,3 +63,16 @@ def test_sources_are_found_in_a_checkout_and_missing_elsewhere(tmp_path, monkeyp
     assert course.repo_root() == tmp_path
     with pytest.raises(course.SourcesMissingError, match="needs the instructor's sources"):
         course.require_sources(command="aimed release")
+
+
+def test_course_map_in_french_reads_the_french_edition():
+    english = course_map_markdown()
+    french = course_map_markdown(lang="fr")
+    assert french.splitlines()[0] == "| Module | Notebook | Vous saurez | Durée | Données |"
+    assert len(french.splitlines()) == len(english.splitlines())
+    pilot = next(line for line in french.splitlines() if "01-health-data.ipynb" in line)
+    assert "Données de santé" in pilot and "Health data" not in pilot
+    assert "Travail noté : " in french and "Assignment: " not in french
+    assert module_title("m3-society", "fr") == "Module 3 · Impact sur la société"
+    with pytest.raises(ValueError, match="lang must be one of"):
+        course_map_markdown(lang="nl")

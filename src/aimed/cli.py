@@ -13,7 +13,7 @@ from pathlib import Path
 __all__ = ["main"]
 
 #: Generated sections of README.md: marker name -> function that renders it.
-README_SECTIONS = ("course-map", "datasets")
+README_SECTIONS = ("course-map", "course-map-fr", "datasets")
 
 
 def _readme_markers(name: str) -> tuple[str, str]:
@@ -31,7 +31,9 @@ def render_readme(text: str) -> str:
     """
     from aimed.course import course_map_markdown, datasets_markdown
 
-    renderers = {"course-map": course_map_markdown, "datasets": datasets_markdown}
+    renderers = {"course-map": course_map_markdown,
+                 "course-map-fr": lambda: course_map_markdown(lang="fr"),
+                 "datasets": datasets_markdown}
     for name in README_SECTIONS:
         begin, end = _readme_markers(name)
         if begin not in text or end not in text:

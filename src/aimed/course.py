@@ -29,6 +29,7 @@ import nbformat
 
 __all__ = [
     "MODULES",
+    "MODULES_FR",
     "Opening",
     "SourcesMissingError",
     "checkout_root",
@@ -36,6 +37,7 @@ __all__ = [
     "datasets_markdown",
     "exercise_notebooks",
     "lesson_notebooks",
+    "module_title",
     "opening_of",
     "parse_opening",
     "repo_root",
@@ -49,6 +51,18 @@ MODULES: dict[str, str] = {
     "m3-society": "Module 3 · Impact on society",
     "m4-epistemology": "Module 4 · Epistemological questions",
 }
+#: The module titles of the French edition (the course glossary's terms).
+MODULES_FR: dict[str, str] = {
+    "m1-foundations": "Module 1 · Méthodes d'IA et santé numérique",
+    "m2-potentials-limits": "Module 2 · Potentiels et limites",
+    "m3-society": "Module 3 · Impact sur la société",
+    "m4-epistemology": "Module 4 · Questions épistémologiques",
+}
+
+
+def module_title(folder: str, lang: str = "en") -> str:
+    """The title of a module folder in ``lang`` (``"en"`` or ``"fr"``); the folder if unknown."""
+    return (MODULES_FR if lang == "fr" else MODULES).get(folder, folder)
 
 _TITLE = re.compile(r"^#\s+(?P<title>\S.*?)\s*$")
 _TIME = re.compile(r"Estimated time:?\**:?\s*(?P<minutes>\d+)\s*min", re.IGNORECASE)
@@ -210,22 +224,52 @@ def _strip_links(text: str) -> str:
     return re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
 
 
-def course_map_markdown(root: Path | None = None) -> str:
+def _french_opening(path: Path, root: Path) -> Opening:
+    """The opening of a notebook's French edition (the English one without a catalogue)."""
+    from aimed import translate
+
+    po_path = translate.catalogue_path(path, root)
+    if not po_path.is_file():
+        return opening_of(path)
+    first = translate.build_french(path, po_path).cells[0]
+    source = first.source
+    for pattern, english in translate.FRENCH_MARKERS:
+        source = re.sub(pattern, english, source, flags=re.MULTILINE)
+    return parse_opening(source) if first.cell_type == "markdown" else Opening()
+
+
+_MAP_TEXT = {
+    "en": ("| Module | Notebook | You will be able to | Time | Data |", "Assignment: "),
+    "fr": ("| Module | Notebook | Vous saurez | Durée | Données |", "Travail noté : "),
+}
+
+
+def course_map_markdown(root: Path | None = None, lang: str = "en") -> str:
     """Render the course map as a Markdown table (module, notebook, objectives, time, data).
 
     Links are relative to the repository root, so the table works in the README.
+
+    Parameters
+    ----------
+    root : Path, optional
+        The repository (default :func:`repo_root`).
+    lang : {"en", "fr"}
+        ``"fr"`` reads titles, objectives and data from the French edition (the
+        catalogues of ``translations/fr``), with French headers and module names.
     """
+    if lang not in _MAP_TEXT:
+        raise ValueError(f"lang must be one of {sorted(_MAP_TEXT)}, got {lang!r}")
     root = root or repo_root()
     entries = [(path.parent.name, 0, path) for path in lesson_notebooks(root)]
     entries += [(path.parent.name, 1, path) for path in exercise_notebooks(root)]
-    rows = ["| Module | Notebook | You will be able to | Time | Data |",
-            "|---|---|---|---|---|"]
+    header, assignment = _MAP_TEXT[lang]
+    rows = [header, "|---|---|---|---|---|"]
     for module_dir, kind, path in sorted(entries):
-        opening = opening_of(path)
-        module = MODULES.get(module_dir, module_dir).split(" · ")[0]
+        opening = _french_opening(path, root) if lang == "fr" else opening_of(path)
+        module = module_title(module_dir, lang).split(" · ")[0]
         label = opening.title or path.stem
         if kind == 1:
-            label = f"Assignment: {label}"
+            label = f"{assignment}{label}"
         objectives = "; ".join(o.rstrip(".") for o in opening.objectives)
         minutes = f"{opening.minutes} min" if opening.minutes else "?"
         data = _strip_links(opening.data or "").replace("|", "/")

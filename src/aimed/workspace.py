@@ -26,6 +26,7 @@ from aimed.course import (
     checkout_root,
     exercise_notebooks,
     lesson_notebooks,
+    module_title,
     opening_of,
     repo_root,
 )
@@ -168,7 +169,8 @@ def _course_map(root: Path) -> str:
     lines = [t("start.map_header"), "|---|---|---|"]
     lessons = lesson_notebooks(root)
     exercises = exercise_notebooks(root)
-    for folder, title in MODULES.items():
+    for folder in MODULES:
+        title = module_title(folder, language())
         mine = [p for p in lessons if p.parent.name == folder]
         if not mine:
             continue
