@@ -95,3 +95,15 @@ def test_ct_and_ecg_loaders_return_physical_units():
     assert ecg.fs_hz == 1000 and ecg.signals.shape == (10000, 12)
     assert isinstance(ecg.signals, pd.DataFrame)
     assert list(ecg.signals.columns[:3]) == ["I", "II", "III"]
+
+
+def test_every_datasheet_has_a_french_summary_line():
+    from pathlib import Path
+
+    sheets = sorted((Path(__file__).resolve().parents[1] / "datasets").glob("*/DATASHEET.md"))
+    assert len(sheets) == len(data.available())
+    for sheet in sheets:
+        lines = sheet.read_text(encoding="utf-8").splitlines()
+        summary = [line for line in lines if line.startswith("**En français.** ")]
+        assert len(summary) == 1, sheet
+        assert len(summary[0]) > 80 and lines.index(summary[0]) < 4, sheet
