@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
 
 from aimed import novice
+
+ROOT = Path(__file__).resolve().parents[1]
 
 _ANSWER = '''def ranked(scores):
     """Scores from the highest to the lowest."""
@@ -102,13 +105,43 @@ def test_constructs_resolve_aliases_and_syntax():
     assert novice.constructs("this is not python(") == set()
 
 
-def test_cli_reports_without_failing(capsys):
+def test_the_course_needs_nothing_unseen_and_every_test_cell_can_teach(capsys):
+    """Issue 14's measure: 0 unseen constructs and 0 feedback gaps, so lint passes."""
     from aimed import cli
 
+    assert novice.violations() == []
     assert cli.main(["lint", "--novice"]) == 0
     out = capsys.readouterr().out
-    assert "graded question(s) need constructs no earlier cell shows" in out
-    assert "feedback gap(s)" in out
+    assert "0 of 35 graded question(s) need constructs" in out
+    assert "0 feedback gap(s)" in out
+
+
+def test_lint_fails_on_an_unseen_construct_or_a_test_cell_without_lesson(tmp_path,
+                                                                          monkeypatch):
+    import shutil
+
+    from aimed import cli
+
+    root = tmp_path / "course"
+    for part in ("notebooks", "exercises"):
+        shutil.copytree(ROOT / part, root / part)
+    path = root / "exercises" / "m1-foundations" / "01-evaluating-a-diagnostic-model.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    answer = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")
+                  and c["cell_type"] == "code")
+    answer["source"] = "".join(answer["source"]).replace(
+        "### END SOLUTION", "_unused = divmod(7, 2)\n"
+        "### END SOLUTION")
+    test = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")
+                and c["cell_type"] == "code")
+    test["source"] = "".join(test["source"]).replace("lesson=", "hint=").replace(
+        "revisit=", "hint=")
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    found = novice.violations(root)
+    assert {v.rule for v in found} == {"novice-unseen", "novice-feedback"}
+    assert any("divmod()" in v.message for v in found)
+    monkeypatch.setattr("aimed.course.repo_root", lambda: root)
+    assert cli.main(["lint", "--novice"]) == 1
 
 
 def test_feedback_gaps_name_missing_lessons_and_cases(tmp_path):

@@ -253,7 +253,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     from aimed.lint import check_course
 
     root = repo_root()
-    if getattr(args, "novice", False):  # a report for now (issue 14): never fails
+    if getattr(args, "novice", False):
         from aimed.novice import main as novice_report
 
         return novice_report()
@@ -264,6 +264,10 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         return 2
     inside = all(p.is_relative_to(root) for p in paths)
     violations = check_course(paths, root=root if inside else None)
+    if not args.paths:  # the whole course: can a non-programmer answer every question?
+        from aimed.novice import violations as novice_violations
+
+        violations += novice_violations(root)
     for violation in violations:
         print(violation)
     print(f"{len(paths)} notebook(s) checked, {len(violations)} problem(s)")
@@ -439,7 +443,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="notebooks (default: all lessons and exercises)")
     p.add_argument("--novice", action="store_true",
                    help="report the graded questions whose solutions use Python constructs "
-                        "that no earlier lesson cell shows (report only)")
+                        "that no earlier lesson cell shows, and the test cells that name no "
+                        "lesson or case (exit 1 if any)")
     p = add("build-learner", _cmd_build_learner,
             "build the learner edition (lessons + student exercises, no solutions) in DIR")
     p.add_argument("dest", metavar="DIR", help="a new or empty folder, or an earlier edition")

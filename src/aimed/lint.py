@@ -51,7 +51,12 @@ RULES: dict[str, str] = {
     "test-hidden": "an nbgrader test cell has a hidden part (### BEGIN/END HIDDEN TESTS)",
     "mark-scheme": "a manually graded answer is followed by its locked '**Mark scheme**' cell",
     "translation-current": "a notebook with a French catalogue has a current French "
-                           "translation of every Markdown cell (aimed.translate)",
+                           "translation of every Markdown cell and shown string "
+                           "(aimed.translate)",
+    "novice-unseen": "a graded question needs only constructs that the lessons or earlier "
+                     "cells show (aimed.novice)",
+    "novice-feedback": "every test cell names the lesson section to revisit and every hidden "
+                       "check the kind of case it tries (aimed.novice)",
 }
 
 

@@ -19,8 +19,9 @@ What counts, read with :mod:`ast`:
 * built-in functions (``sorted()``, ``round()``...).
 
 Names the notebook defines itself (the learner's own functions and variables) are not
-constructs. The result is a report, not a failure: ``aimed lint --novice`` or
-``python benchmarks/novice.py`` prints it (issue 14 asks for 0 unseen constructs).
+constructs. ``aimed lint --novice`` or ``python benchmarks/novice.py`` prints the report;
+``aimed lint`` (and so ``make lint``) fails on every question that needs an unseen
+construct and on every test cell whose failures cannot teach (:func:`violations`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Question", "constructs", "feedback_gaps", "find_unseen", "format_report", "main",
-           "questions_of"]
+           "questions_of", "violations"]
 
 _BEGIN_SOLUTION, _END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
 _BEGIN_HIDDEN, _END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
@@ -364,15 +365,42 @@ def feedback_gaps(exercises: Sequence[Path], root: Path | None = None) -> list[s
     return out
 
 
+def violations(root: Path | None = None) -> list:
+    """The lint findings of the course: one per question with unseen constructs, one per
+    test cell that names no lesson or whose hidden checks name no case.
+
+    Returns
+    -------
+    list of aimed.lint.Violation
+        Rules ``novice-unseen`` and ``novice-feedback``.
+    """
+    from aimed.course import exercise_notebooks, lesson_notebooks, repo_root
+    from aimed.lint import Violation
+
+    root = root or repo_root()
+    exercises = exercise_notebooks(root)
+    out = [Violation(q.notebook, "novice-unseen",
+                     f"{q.grade_id} needs what no lesson or earlier cell shows: "
+                     f"{', '.join(q.unseen)} (show it in the lesson's practice twin, or "
+                     "give it in the scaffold)")
+           for q in find_unseen(lesson_notebooks(root), exercises, root) if q.unseen]
+    for gap in feedback_gaps(exercises, root):
+        notebook, _, message = gap.partition(" ")
+        out.append(Violation(notebook, "novice-feedback", message))
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the report for the course (report only: always returns 0)."""
+    """Print the report for the course; 1 if a question needs an unseen construct or a test
+    cell cannot teach, else 0."""
     from aimed.course import exercise_notebooks, lesson_notebooks, repo_root
 
     root = repo_root()
     exercises = exercise_notebooks(root)
-    print(format_report(find_unseen(lesson_notebooks(root), exercises, root)))
+    results = find_unseen(lesson_notebooks(root), exercises, root)
+    print(format_report(results))
     gaps = feedback_gaps(exercises, root)
     print(*gaps, sep="\n")
     print(f"{len(gaps)} feedback gap(s): test cells whose fb.checks names no lesson, or "
           "with hidden checks that name no case.")
-    return 0
+    return 1 if gaps or any(q.unseen for q in results) else 0

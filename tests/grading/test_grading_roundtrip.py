@@ -54,6 +54,59 @@ def test_blank_earns_nothing(graded, assignment):
     assert graded.flags_of("blank", assignment) == []
 
 
+def _lessons_named(source: str) -> list[str]:
+    """The English ``lesson=`` texts of the ``fb.checks(...)`` calls of a test cell."""
+    import ast
+
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "checks":
+            for keyword in node.keywords:
+                value = keyword.value
+                if keyword.arg in ("lesson", "revisit") and isinstance(value, ast.Dict):
+                    value = dict(zip([k.value for k in value.keys], value.values,
+                                     strict=True))["en"]
+                if keyword.arg in ("lesson", "revisit") and isinstance(value, ast.Constant):
+                    out.append(value.value)
+    return out
+
+
+@pytest.mark.parametrize("assignment", [a for a in ASSIGNMENTS if a != SAMPLE])
+def test_every_failing_check_of_a_blank_names_the_lesson_to_revisit(graded, assignment):
+    """Issue 14: on the blank version, each test cell fails with a plain message that names
+    the lesson section to revisit, never a bare AssertionError."""
+    source = source_root(assignment) / "exercises" / assignment
+    checked = 0
+    for path in sorted(source.glob("*.ipynb")):
+        tests = {c.metadata["nbgrader"]["grade_id"]: c.source
+                 for c in nbformat.read(path, as_version=4).cells
+                 if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+                 and not c.metadata["nbgrader"].get("solution")}
+        graded_nb = nbformat.read(graded.course / "autograded" / "blank" / assignment /
+                                  path.name, as_version=4)
+        for cell in graded_nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id not in tests:
+                continue
+            lessons = _lessons_named(tests[grade_id])
+            assert lessons, f"{path.name} {grade_id}: fb.checks names no lesson"
+            shown = "\n".join(o.get("text", "") + "\n".join(o.get("traceback", [])) + " ".join(
+                str(v) for v in o.get("data", {}).values()) + o.get("evalue", "")
+                for o in cell.outputs)
+            plain = re.sub(r"\x1b\[[0-9;]*m", "", html.unescape(shown))
+            assert any(lesson in plain for lesson in lessons), (path.name, grade_id, plain[:400])
+            assert "AssertionError" not in plain, (path.name, grade_id)
+            checked += 1
+    assert checked == len(_test_ids(source)), "a test cell was not found in the graded blank"
+
+
+def _test_ids(folder) -> list[str]:
+    return [c.metadata["nbgrader"]["grade_id"] for p in sorted(folder.glob("*.ipynb"))
+            for c in nbformat.read(p, as_version=4).cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata["nbgrader"].get("solution")]
+
+
 def test_some_assignment_is_graded_in_french_too():
     assert FRENCH_ASSIGNMENTS, "no exercise has a French catalogue yet"
 
