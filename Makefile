@@ -16,6 +16,8 @@ EDITION_SOURCES := $(shell find notebooks exercises -name '*.ipynb' -not -path '
                    $(shell find translations -name '*.po' 2>/dev/null) README.md
 # The newest versions that pyproject.toml allows, without constraints.txt (make test-latest).
 LATEST := .venv-latest
+# The French edition of the sources (solutions included), generated for nbval (make notebooks).
+FRENCH_SOURCES := build/french-sources
 PYTEST := $(BIN)/python -m pytest
 WORKERS ?= 2
 ASSIGNMENTS ?=
@@ -86,8 +88,10 @@ test-latest: | python-check  ## unit tests against the newest versions pyproject
 	PATH="$(CURDIR)/$(LATEST)/bin:$$PATH" $(LATEST)/bin/python -m pytest -n $(WORKERS) \
 	  -m "not notebook and not browser and not grading and not hub"
 
-notebooks: $(STAMP)  ## run every lesson and exercise source with nbval
-	$(PYTEST) -n $(WORKERS) --dist loadfile --nbval-lax --nbval-cell-timeout=120 notebooks exercises
+notebooks: $(STAMP)  ## run every lesson and exercise source with nbval, in English and in French
+	rm -rf $(FRENCH_SOURCES) && $(BIN)/aimed translations --build $(FRENCH_SOURCES) > /dev/null
+	$(PYTEST) -n $(WORKERS) --dist loadfile --nbval-lax --nbval-cell-timeout=120 notebooks exercises \
+	  $(FRENCH_SOURCES)
 
 grading: $(STAMP)  ## nbgrader round trips: solutions score full marks, blanks 0
 	$(PYTEST) -n $(WORKERS) --dist loadfile -m grading --ignore=tests/grading

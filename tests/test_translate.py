@@ -6,8 +6,6 @@ import copy
 import csv
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -402,14 +400,3 @@ def test_the_glossary_check_can_fail():
     # the check can fail: a synonym instead of the glossary term is caught
     swapped = [(en, fr.replace("fréquence cardiaque", "pouls"), ctx) for en, fr, ctx in pairs]
     assert any("'heart rate'" in m for m in _glossary_misses(swapped))
-
-
-@pytest.mark.notebook
-@pytest.mark.parametrize("nb_path", CATALOGUED, ids=IDS)
-def test_generated_french_notebooks_run_with_nbval(nb_path, tmp_path):
-    written = translate.build_edition(tmp_path, ROOT, [nb_path])
-    assert written == [tmp_path / nb_path.relative_to(ROOT)]
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
-         str(written[0])], cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
