@@ -68,7 +68,10 @@ def test_no_file_of_the_edition_leaks_the_answer_key(edition):
             assert not cell.get("outputs") and cell.get("execution_count") is None, path
             assert cell.source.strip() not in answers or not cell.source.strip(), path
             if nbgrader_role(cell) in ("autograded-answer", "manual-answer"):
-                assert "YOUR CODE HERE" in cell.source or "YOUR ANSWER HERE" in cell.source
+                assert any(token in cell.source for token in (
+                    "YOUR CODE HERE", "YOUR ANSWER HERE", "VOTRE CODE ICI", "VOTRE RÉPONSE ICI"))
+                if path.is_relative_to(edition / FRENCH):
+                    assert "YOUR" not in cell.source, path  # the French stub
         assert set(nb.metadata) <= {"kernelspec", "language_info", "widgets", "nbgrader",
                                     "aimed"}, path
     assert find_leaks(edition, ROOT) == []

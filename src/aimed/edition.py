@@ -34,8 +34,8 @@ from importlib import resources
 from pathlib import Path
 
 __all__ = ["EDITION_FOLDER", "FRENCH", "MANIFEST", "EditionLeakError", "EditionMissingError",
-           "build_learner", "edition_for_language", "find_leaks", "is_stale", "learner_edition",
-           "source_digest"]
+           "build_learner", "edition_for_language", "find_leaks", "french_student_version",
+           "is_stale", "learner_edition", "source_digest"]
 
 #: Folder name of the learner edition inside the installed package (``aimed/learner-edition``)
 #: and inside a checkout's ``build/``.
@@ -229,7 +229,7 @@ def _french_sources(path: Path, root: Path) -> dict[str, str]:
 
 
 def _notebook_problems(rel: str, nb: dict) -> list[str]:
-    from aimed.grading.config import STUDENT_STUB, TEXT_STUB
+    from aimed.grading.config import STUBS
 
     out = []
     for i, cell in enumerate(nb.get("cells", [])):
@@ -239,8 +239,9 @@ def _notebook_problems(rel: str, nb: dict) -> list[str]:
             out.append(f"{rel} (cell {i}): attachments")
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if rel.removeprefix(f"{FRENCH}/").startswith("exercises/") and meta.get("solution"):
-            stub = TEXT_STUB if cell.get("cell_type") == "markdown" else STUDENT_STUB
-            if not all(line.strip() in _source(cell) for line in stub.splitlines()):
+            stubs = STUBS["markdown" if cell.get("cell_type") == "markdown" else "code"]
+            if not any(all(line.strip() in _source(cell) for line in stub.splitlines())
+                       for stub in stubs):
                 out.append(f"{rel} (cell {i}): answer cell {meta.get('grade_id')!r} is not the "
                            "student stub")
     return out
@@ -318,8 +319,8 @@ def _stage_french(stage: Path, root: Path) -> None:
     """Write the French edition under ``stage/fr`` from the English one just staged.
 
     Every lesson and student version is generated from its English counterpart and its
-    catalogue (:func:`aimed.translate.build_french`); one without a catalogue is copied in
-    English, so the French workspace has the whole course. The layout is the English one,
+    catalogue (:func:`french_student_version`); one without a catalogue stays in English
+    (French answer stubs apart), so the French workspace has the whole course. The layout is the English one,
     so links, assignment and notebook names are the same in both languages.
     """
     import nbformat
@@ -333,12 +334,37 @@ def _stage_french(stage: Path, root: Path) -> None:
         target = french / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         po_path = translate.catalogue_path(root / rel, root)
-        if po_path.is_file():
-            nbformat.write(translate.build_french(english, po_path), target)
-        else:
-            shutil.copyfile(english, target)
+        nb = nbformat.read(english, as_version=4)
+        nbformat.write(french_student_version(nb, po_path if po_path.is_file() else None),
+                       target)
     if (stage / "README.md").is_file():
         shutil.copyfile(stage / "README.md", french / "README.md")
+
+
+def french_student_version(nb, po_path: Path | None):
+    """The French edition of a student version (or a lesson): its catalogue applied, and
+    the answer stubs in French (``STUDENT_STUB_FR``, ``TEXT_STUB_FR``).
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        A lesson, or a student version released by nbgrader.
+    po_path : Path or None
+        The catalogue of its source notebook; None (no catalogue yet) keeps the English
+        prose and translates only the stubs.
+    """
+    import copy
+
+    from aimed import translate
+    from aimed.grading.config import STUBS
+
+    french = translate.build_french(nb, po_path) if po_path is not None else copy.deepcopy(nb)
+    for cell in french.cells:
+        if (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("solution"):
+            english, stub = STUBS["markdown" if cell.cell_type == "markdown" else "code"]
+            for line, french_line in zip(english.splitlines(), stub.splitlines(), strict=True):
+                cell.source = cell.source.replace(line, french_line)  # keeps the indentation
+    return french
 
 
 def edition_for_language(edition: Path, lang: str) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from aimed.grading.config import STUDENT_STUB, TEXT_STUB
+from aimed.grading.config import STUBS
 from aimed.i18n import t
 from aimed.lint import nbgrader_role
 
@@ -53,8 +53,8 @@ class ExerciseStatus:
 def _is_stub(cell: nbformat.NotebookNode) -> bool:
     source = cell.source.strip()
     if cell.cell_type == "markdown":
-        return source in ("", TEXT_STUB.strip())
-    return STUDENT_STUB.splitlines()[-1].strip() in source
+        return source == "" or source in [stub.strip() for stub in STUBS["markdown"]]
+    return any(stub.splitlines()[-1].strip() in source for stub in STUBS["code"])
 
 
 def notebook_status(nb: nbformat.NotebookNode, module: str = "", name: str = "") -> ExerciseStatus:

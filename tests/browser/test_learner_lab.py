@@ -88,6 +88,53 @@ def test_french_interface(browser, workspace, tmp_path, monkeypatch):
         assert page.locator(".jp-Notebook h1").first.inner_text().startswith("Commencez ici")
 
 
+#: The first cell's source and every output's text of the current notebook (its model: the
+#: windowed notebook does not render every cell).
+JS_OPENING_AND_OUTPUTS = """() => {
+  const model = window.jupyterapp.shell.currentWidget.content.model;
+  const texts = [];
+  for (let i = 0; i < model.cells.length; i++) {
+    const cell = model.cells.get(i);
+    if (cell.type === 'code') { texts.push(JSON.stringify(cell.outputs.toJSON())); }
+  }
+  return [model.cells.get(0).sharedModel.getSource(), texts.join('\\n')];
+}"""
+
+#: French lessons run in the browser: the pilot and the course's last lesson.
+FRENCH_LESSONS = ["notebooks/m1-foundations/01-health-data.ipynb",
+                  "notebooks/m4-epistemology/04-knowing-what-the-model-does-not-know.ipynb"]
+
+
+def test_french_edition_runs_in_jupyterlab_with_french_feedback(browser, tmp_path_factory,
+                                                                 tmp_path, monkeypatch):
+    """`AIMED_LANG=fr make lab`: the French learner edition, run through JupyterLab."""
+    from aimed import translate
+    from aimed.edition import build_learner
+    from tests.browser.lab import JS_RUN_ALL, JS_SUMMARY
+
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    edition = build_learner(tmp_path_factory.mktemp("edition") / "le", root=ROOT)
+    ws = tmp_path_factory.mktemp("workspace-fr")
+    prepare(ws, edition=edition)
+    with LabServer(ws, tmp_path, lang="fr") as lab:
+        page = new_page(browser)
+        for relative in FRENCH_LESSONS:
+            assert translate.is_french(nbformat.read(ws / relative, as_version=4)), relative
+            page.goto(lab.lab_url(relative))
+            page.wait_for_function(JS_WAIT_NOTEBOOK, arg=relative, polling=250)
+            assert page.evaluate(JS_RUN_ALL) == "idle", relative
+            summary = page.evaluate(JS_SUMMARY)
+            name = relative.rsplit("/", 1)[-1].removesuffix(".ipynb")
+            page.screenshot(path=str(ARTIFACTS / f"{name}-fr.png"))
+            errors = {c["index"]: c["errors"] for c in summary["cells"] if c["errors"]}
+            assert not errors, f"{relative}: error outputs in JupyterLab: {errors}"
+            assert [c for c in summary["cells"] if c["executionCount"] is None] == []
+            opening, outputs = page.evaluate(JS_OPENING_AND_OUTPUTS)
+            assert "Objectifs d'apprentissage" in opening and "Learning objectives" not in opening
+            # a practice cell left as it is: the feedback says so, in French
+            assert "Pas encore" in outputs and "Not yet" not in outputs, relative
+
+
 def _validate(page) -> str:
     page.get_by_role("button", name="Validate").click()
     dialog = page.locator(".jp-Dialog")

@@ -14,6 +14,7 @@ import nbformat
 
 from aimed import translate
 from aimed.course import exercise_notebooks
+from aimed.edition import french_student_version
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_ROOT = ROOT / "tests" / "fixtures" / "sample-repo"
@@ -127,7 +128,7 @@ def build_submissions(course: Path, notebooks: dict[str, list[str]],
             for nb_name in notebooks[name]:  # the French edition's student versions
                 rel = nbformat.read(release_dir / f"{nb_name}.ipynb", as_version=4)
                 if nb_name in catalogues:
-                    rel = translate.build_french(rel, catalogues[nb_name])
+                    rel = french_student_version(rel, catalogues[nb_name])
                 src = nbformat.read(source_dir / f"{nb_name}.ipynb", as_version=4)
                 files[f"{nb_name}.ipynb"] = build(rel, src, ctx)
             variants.write_submission(course / "submitted" / student / name, files)
