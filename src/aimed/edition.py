@@ -320,8 +320,9 @@ def _stage_french(stage: Path, root: Path) -> None:
 
     Every lesson and student version is generated from its English counterpart and its
     catalogue (:func:`french_student_version`); one without a catalogue stays in English
-    (French answer stubs apart), so the French workspace has the whole course. The layout is the English one,
-    so links, assignment and notebook names are the same in both languages.
+    (French answer stubs apart), so the French workspace has the whole course. The layout
+    is the English one, so links, assignment and notebook names are the same in both
+    languages.
     """
     import nbformat
 
