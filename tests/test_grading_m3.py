@@ -8,6 +8,9 @@ nothing on the questions they touch.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.answer_tables import AnswerTable
@@ -20,7 +23,37 @@ AUTOGRADED = {"m3_group_rates_tests": 3, "m3_equal_fnr_tests": 3, "m3_equal_fnr_
               "m3_deferral_tests": 2, "m3_team_sensitivity_tests": 2,
               "m3_floor_rule_out_tests": 2}
 
+_NOTEBOOK = Path(__file__).parents[1] / "exercises" / ASSIGNMENT / "society-assignment.ipynb"
 
+
+def _scaffold(grade_id: str, *lines: str) -> str:
+    """The given scaffold of an answer cell with its solution lines replaced by ``lines``.
+
+    Most questions are a complete cell with one to three lines to write (issue 14), so a
+    submission is the scaffold with the learner's lines, indented like the solution.
+    """
+    cells = json.loads(_NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    source = next("".join(c["source"]) for c in cells
+                  if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+    out, inside = [], False
+    for line in source.splitlines():
+        if "### BEGIN SOLUTION" in line:
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [indent + answer for answer in lines]
+        elif "### END SOLUTION" in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+# a correct k_anonymity for versions that test only first_plan_reaching
+_K = """
+def k_anonymity(df, quasi_identifiers):
+    return int(df.groupby(list(quasi_identifiers), dropna=False).size().min())
+
+"""
 
 SUBMISSIONS = {
     # answers that only fit the visible example
@@ -47,6 +80,13 @@ def team_sensitivity(y_true, decisions):   # the printed value of policy A
 def largest_safe_rule_out(y_true, ai_score, reader, rule_outs, safety_net, floor):
     return 0.03   # the answer of the visible example
 """,
+        # the draw of the visible example, whatever the count, epsilon and generator
+        "m3_laplace_count": _scaffold(
+            "m3_laplace_count",
+            "return float(true_count + np.random.default_rng(7).laplace(0.0, 10.0))"),
+        # the visible cap of 40 % whatever max_fnr says
+        "m3_equal_fnr": _scaffold("m3_equal_fnr",
+                                  "fnr = np.mean(case_scores < t) - (max_fnr - 0.4)"),
     },
     # aimed's own implementations, under their own names or another
     "library": {
@@ -87,6 +127,12 @@ def largest_safe_rule_out(y_true, ai_score, reader, rule_outs, safety_net, floor
     },
     # other correct ways to write them
     "alternative": {
+        "m3_group_rates": _scaffold("m3_group_rates", "tpr = 1 - rate(~flag, pos)",
+                                    "fpr = rate(neg & flag, neg)", "ppv = rate(flag & pos, flag)"),
+        "m3_equal_fnr": _scaffold("m3_equal_fnr", "fnr = 1 - np.mean(case_scores >= t)"),
+        "m3_laplace_count": _scaffold(
+            "m3_laplace_count", "noise = rng.laplace(0.0, 1 / epsilon)",
+            "return float(true_count) + float(noise)"),
         "m3_k_anonymity": """
 def k_anonymity(df, quasi_identifiers):
     return int(df.value_counts(subset=list(quasi_identifiers), dropna=False).min())
@@ -163,6 +209,32 @@ def largest_safe_rule_out(y_true, ai_score, reader, rule_outs, safety_net, floor
             return float(cut)
     return None
 """,
+    },
+    # plausible mistakes on the given scaffolds: an off-by-one comparison, a count of every
+    # flagged patient rather than the false positives, a strict floor
+    "mistakes_in_scaffold": {
+        "m3_equal_fnr": _scaffold("m3_equal_fnr", "fnr = np.mean(case_scores <= t)"),
+        "m3_equal_fnr_cost": _scaffold("m3_equal_fnr_cost", "fp_groups = flagged_groups.sum()",
+                                       "fp_single = flagged_single.sum()"),
+        "m3_generalise_k5": _K + _scaffold(
+            "m3_generalise_k5", "reached = k_anonymity(table, quasi_identifiers) > k"),
+        "m3_floor_rule_out": _scaffold(
+            "m3_floor_rule_out", "keeps_floor = team_sensitivity(y_true, decisions) > floor"),
+        "m3_laplace_count": _scaffold(
+            "m3_laplace_count", "return float(true_count + rng.laplace(0.0, epsilon))"),
+    },
+    # the right pieces in the wrong direction: sensitivity for FNR, PPV for TPR, floor reversed
+    "mistakes_reversed": {
+        "m3_group_rates": _scaffold("m3_group_rates", "tpr = rate(pos, flag)",
+                                    "fpr = rate(flag, neg)", "ppv = rate(flag, pos)"),
+        "m3_equal_fnr": _scaffold("m3_equal_fnr", "fnr = np.mean(case_scores >= t)"),
+        "m3_equal_fnr_cost": _scaffold("m3_equal_fnr_cost",
+                                       "fp_groups = (flagged_single & healthy).sum()",
+                                       "fp_single = (flagged_groups & healthy).sum()"),
+        "m3_generalise_k5": _K + _scaffold(
+            "m3_generalise_k5", "reached = k_anonymity(table, quasi_identifiers) <= k"),
+        "m3_floor_rule_out": _scaffold(
+            "m3_floor_rule_out", "keeps_floor = team_sensitivity(y_true, decisions) <= floor"),
     },
 }
 

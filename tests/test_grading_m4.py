@@ -9,8 +9,10 @@ test checks the questions and their hidden tests; the sandboxed pipeline has its
 
 from __future__ import annotations
 
+import nbformat
 import pytest
 
+from aimed.course import repo_root
 from tests.answer_tables import AnswerTable
 
 pytestmark = pytest.mark.grading
@@ -29,6 +31,36 @@ AUTOGRADED = {
     "m4_intercept_shift": 3,
     "m4_recalibrate": 1,
 }
+
+
+
+def _answer_cells() -> dict[str, str]:
+    """grade_id -> source of every answer cell of the assignment, as the instructor wrote it."""
+    out = {}
+    for path in sorted((repo_root() / "exercises" / ASSIGNMENT).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id and cell.metadata["nbgrader"].get("solution"):
+                out[grade_id] = cell.source
+    return out
+
+
+_ANSWERS = _answer_cells()
+
+
+def with_line(answer_id: str, line: str) -> str:
+    """The answer cell's scaffold with ``line`` written in place of the solution region.
+
+    Issue 14: each answer cell is complete except one marked line, so most versions
+    below fill in that line, at the indentation of the solution markers, the way a
+    learner does in the released notebook.
+    """
+    source = _ANSWERS[answer_id]
+    begin = source.index("### BEGIN SOLUTION")
+    start = source.rindex("\n", 0, begin) + 1
+    end = source.find("\n", source.index("### END SOLUTION"))
+    return source[:start] + source[start:begin] + line + (source[end:] if end >= 0 else "")
+
 
 SUBMISSIONS = {
     # hard-coding the visible answers
@@ -94,6 +126,23 @@ def recalibrate(y_prob, shift):
     return apply_intercept_shift(y_prob, shift)
 """,
     },
+    # the one line calls aimed's own functions
+    "library_in_line": {
+        "m4_success_rate_answer": with_line(
+            "m4_success_rate_answer",
+            'return float(epistemics.success_rates(rows)["rate"].iloc[0])'),
+        "m4_naive_effect_answer": with_line(
+            "m4_naive_effect_answer",
+            'untreated = treated - epistemics.estimate_effect(cohort, "treated", "followup_sbp")'),
+        "m4_leak_column_answer": with_line(
+            "m4_leak_column_answer",
+            'top = epistemics.permutation_table(model, X_test, y_test)["feature"].iloc[0]'),
+        "m4_intercept_shift_answer": with_line(
+            "m4_intercept_shift_answer",
+            "return epistemics.apply_intercept_shift(y_prob, a).mean() - event_rate"),
+        "m4_recalibrate_answer": with_line(
+            "m4_recalibrate_answer", "return epistemics.apply_intercept_shift(y_prob, shift)"),
+    },
     # look-alike objects that claim to equal everything
     "lookalike": {
         "m4_success_rate_answer": """
@@ -131,36 +180,19 @@ def brier_score(y_true, y_prob):
     },
     # other correct ways of writing the answers: must earn full marks
     "alternative": {
-        "m4_success_rate_answer": """
-def success_rate(table, treatment, stone_size=None):
-    mask = table["treatment"].eq(treatment)
-    if stone_size is not None:
-        mask &= table["stone_size"].eq(stone_size)
-    totals = table.loc[mask, ["successes", "patients"]].sum()
-    return totals["successes"] / totals["patients"]
-""",
-        "m4_simpson_paradox_answer": """
-def shows_simpsons_paradox(table):
-    a, b = table["treatment"].unique()[:2]
-    pooled_a_better = success_rate(table, a) > success_rate(table, b)
-    pooled_b_better = success_rate(table, b) > success_rate(table, a)
-    flips = []
-    for size in table["stone_size"].unique():
-        ra, rb = success_rate(table, a, size), success_rate(table, b, size)
-        flips.append((pooled_a_better and ra < rb) or (pooled_b_better and rb < ra))
-    return all(flips)
-""",
-        "m4_naive_effect_answer": """
-def naive_effect(cohort):
-    means = cohort.groupby("treated")["followup_sbp"].mean()
-    return means[1] - means[0]
-""",
-        "m4_adjusted_effect_answer": """
-def adjusted_effect(cohort):
-    design = np.column_stack([np.ones(len(cohort)), cohort["treated"], cohort["baseline_sbp"]])
-    coef, *_ = np.linalg.lstsq(design, cohort["followup_sbp"].to_numpy(float), rcond=None)
-    return coef[1]
-""",
+        "m4_success_rate_answer": with_line(
+            "m4_success_rate_answer", 'return rows["successes"].sum() / rows["patients"].sum()'),
+        "m4_simpson_paradox_answer": with_line(
+            "m4_simpson_paradox_answer",
+            "reverses = (within < 0 < pooled) or (pooled < 0 < within)"),
+        "m4_naive_effect_answer": with_line(
+            "m4_naive_effect_answer",
+            'untreated = cohort[cohort["treated"] == 0]["followup_sbp"].mean()'),
+        "m4_adjusted_effect_answer": with_line(
+            "m4_adjusted_effect_answer",
+            'fit = LinearRegression().fit(cohort[["treated", "baseline_sbp"]].to_numpy(), '
+            'cohort["followup_sbp"].to_numpy())'),
+        # a learner who rewrites the whole function still earns the marks
         "m4_leak_column_answer": """
 def most_important_column(model, X_test, y_test):
     base = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
@@ -175,22 +207,18 @@ def most_important_column(model, X_test, y_test):
         drops[column] = np.mean(losses)
     return max(drops, key=drops.get)
 """,
-        "m4_reliability_curve_answer": """
-def reliability_curve(y_true, y_prob, n_bins=10):
-    y_true, y_prob = np.asarray(y_true, float), np.asarray(y_prob, float)
-    edges = np.linspace(0, 1, n_bins + 1)
-    rows = []
-    for k in range(n_bins):
-        inside = (y_prob >= k / n_bins) & ((y_prob < (k + 1) / n_bins) | (k == n_bins - 1))
-        if inside.any():
-            rows.append([y_prob[inside].mean(), y_true[inside].mean(), int(inside.sum())])
-    return pd.DataFrame(rows, columns=["mean_predicted", "observed_rate", "n"])
-""",
-        "m4_brier_answer": """
-from sklearn.metrics import brier_score_loss
-def brier_score(y_true, y_prob):
-    return brier_score_loss(y_true, y_prob)
-""",
+        "m4_honest_auroc_fn_answer": with_line(
+            "m4_honest_auroc_fn_answer",
+            "keep = [name for name in columns if name not in set(leaks)]"),
+        "m4_reported_auroc_answer": with_line(
+            "m4_reported_auroc_answer",
+            "reported_auroc = honest_auroc(train, test, candidate_columns,"
+            ' ["length_of_stay", "iv_antibiotics"])'),
+        "m4_reliability_curve_answer": with_line(
+            "m4_reliability_curve_answer",
+            "bins = np.clip((y_prob * n_bins).astype(int), 0, n_bins - 1)"),
+        "m4_brier_answer": with_line(
+            "m4_brier_answer", "return float(((y_prob - y_true) ** 2).mean())"),
         "m4_intercept_shift_answer": """
 from scipy.optimize import root_scalar
 def intercept_shift(y_true, y_prob):
@@ -198,9 +226,39 @@ def intercept_shift(y_true, y_prob):
     target = np.mean(y_true)
     return root_scalar(lambda a: expit(z + a).mean() - target, bracket=[-15, 15]).root
 """,
+        "m4_recalibrate_answer": with_line(
+            "m4_recalibrate_answer",
+            "return 1 / (1 + np.exp(-(np.log(y_prob / (1 - y_prob)) + shift)))"),
     },
-    # plausible mistakes
+    # plausible mistakes in the one line
     "mistakes": {
+        "m4_success_rate_answer": with_line(   # averages the rates of the rows
+            "m4_success_rate_answer",
+            'return float((rows["successes"] / rows["patients"]).mean())'),
+        "m4_simpson_paradox_answer": with_line(   # ignores the direction of the pooled difference
+            "m4_simpson_paradox_answer", "reverses = within < 0"),
+        "m4_naive_effect_answer": with_line(   # the mean of everyone, not of the untreated
+            "m4_naive_effect_answer", 'untreated = cohort["followup_sbp"].mean()'),
+        "m4_adjusted_effect_answer": with_line(   # forgets the confounder
+            "m4_adjusted_effect_answer",
+            'fit = LinearRegression().fit(cohort[["treated"]], cohort["followup_sbp"])'),
+        "m4_leak_column_answer": with_line("m4_leak_column_answer", "top = drops.idxmin()"),
+        "m4_honest_auroc_fn_answer": with_line(   # keeps the leaks
+            "m4_honest_auroc_fn_answer", "keep = list(columns)"),
+        "m4_reported_auroc_answer": with_line(   # removes one late column only
+            "m4_reported_auroc_answer",
+            'reported_auroc = honest_auroc(train, test, candidate_columns, ["length_of_stay"])'),
+        "m4_reliability_curve_answer": with_line(   # a risk of exactly 1 gets a bin of its own
+            "m4_reliability_curve_answer", "bins = (y_prob * n_bins).astype(int)"),
+        "m4_brier_answer": with_line(   # mean absolute error
+            "m4_brier_answer", "return float(np.mean(np.abs(y_prob - y_true)))"),
+        "m4_intercept_shift_answer": with_line(   # shifts the probability, not the log-odds
+            "m4_intercept_shift_answer", "return expit(logit(y_prob)).mean() + a - event_rate"),
+        "m4_recalibrate_answer": with_line(   # shifts probabilities, not log-odds
+            "m4_recalibrate_answer", "return np.clip(y_prob + shift, 0, 1)"),
+    },
+    # plausible mistakes by a learner who rewrites the whole function
+    "rewritten_mistakes": {
         "m4_success_rate_answer": """
 def success_rate(table, treatment, stone_size=None):   # averages the rates of the rows
     rows = table[table["treatment"] == treatment]
