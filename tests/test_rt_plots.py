@@ -31,7 +31,8 @@ def check(ax, unit_x="(", unit_y="("):
     assert ax.get_title() and unit_x in ax.get_xlabel() and unit_y in ax.get_ylabel()
 
 
-def test_anatomy_beams_and_dose_pictures(case):
+def test_anatomy_beams_and_dose_pictures(case, monkeypatch):
+    monkeypatch.setenv("AIMED_LANG", "en")  # the colour-bar label comes from the catalogue
     phantom, p = case
     check(plots.show_anatomy(phantom, ptv=p.ptv))
     check(plots.show_beams(phantom, p.beams, ptv=p.ptv))

@@ -144,7 +144,8 @@ def test_responsibilities_name_the_law_for_each_role():
     assert len(regulation.ART14_OVERSIGHT) == 5
 
 
-def test_model_card_refuses_to_render_when_incomplete():
+def test_model_card_refuses_to_render_when_incomplete(monkeypatch):
+    monkeypatch.setenv("AIMED_LANG", "en")  # the section headings come from the catalogue
     card = regulation.ModelCard(model_details="m", intended_use="u")
     assert "human_oversight" in card.missing_sections()
     with pytest.raises(SocietyValueError, match="not finished"):

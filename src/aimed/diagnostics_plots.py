@@ -56,6 +56,16 @@ def _labels_and_scores(y_true: object, y_score: object) -> tuple[np.ndarray, np.
     return truth, scores
 
 
+#: The default ``classes`` of the figures, drawn in the learner's language when untouched.
+_CLASSES = ("disease", "no disease")
+
+
+def _class_names(classes: Sequence[str]) -> Sequence[str]:
+    if tuple(classes) == _CLASSES:
+        return (t("m1.plot.disease"), t("m1.plot.no_disease"))
+    return classes
+
+
 def _percent(ax_axis) -> None:
     """Show a 0-1 axis as percentages: 0.005 -> '0.5 %', 0.2 -> '20 %'."""
     ax_axis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.3g} %"))
@@ -93,7 +103,7 @@ def plot_confusion(counts: Mapping[str, int], *, ax: plt.Axes | None = None,
     if len(classes) != 2 or not all(isinstance(c, str) and c.strip() for c in classes):
         raise ValueError(f"classes must be two non-empty names, got {classes!r}")
     ax = _axes(ax, (5.2, 4.2))
-    present, absent = classes
+    present, absent = _class_names(classes)
     cells = [  # (row, column, key, correct?)
         (0, 0, "tp", True), (0, 1, "fp", False), (1, 0, "fn", False), (1, 1, "tn", True)]
     for row, col, key, correct in cells:
@@ -143,10 +153,11 @@ def plot_score_distributions(y_true: object, y_score: object, *, threshold: floa
         raise ValueError(f"bins must be an integer >= 2, got {bins!r}")
     ax = _axes(ax)
     edges = np.linspace(scores.min(), scores.max(), int(bins) + 1)
+    classes = _class_names(classes)
     for value, name, colour in ((0, classes[1], "blue"), (1, classes[0], "vermillion")):
         group = scores[truth == value]
         ax.hist(group, bins=edges, alpha=0.55, color=plotting.colour(colour),
-                label=f"{name} (n = {group.size})")
+                label=t("m1.plot.group_n", name=name, n=group.size))
     if threshold is not None:
         if not math.isfinite(threshold):
             raise ValueError(f"threshold must be finite, got {threshold!r}")
@@ -182,7 +193,7 @@ def plot_roc(y_true: object, y_score: object, *, ax: plt.Axes | None = None,
     auroc = roc_auc_score(truth, scores)
     name = label or t("m1.plot.model")
     ax.plot(fpr, tpr, color=plotting.colour("blue"),
-            label=f"{name} (AUROC = {auroc:.3f})", drawstyle="steps-post")
+            label=t("m1.plot.curve_auroc", name=name, auroc=f"{auroc:.3f}"), drawstyle="steps-post")
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label=t("m1.plot.chance"))
     for i, (point, cut) in enumerate((points or {}).items()):
         m = evaluate.diagnostic_metrics(truth, scores, cut)

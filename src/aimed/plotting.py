@@ -23,7 +23,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
 
-__all__ = ["CMAP", "PALETTE", "colour", "finish", "show_image", "use_style"]
+from aimed.i18n import DEFAULT_LANGUAGE, catalogue, t
+
+__all__ = ["CMAP", "PALETTE", "colour", "default_text", "finish", "known_text", "show_image",
+           "use_style"]
 
 #: The Okabe-Ito colours, by name, in the order used for successive lines and bars. The
 #: first five reach the 3:1 contrast against white that WCAG 2.1 (success criterion
@@ -54,6 +57,27 @@ def colour(index_or_name: int | str) -> str:
             ) from None
     colours = list(PALETTE.values())
     return colours[int(index_or_name) % len(colours)]
+
+
+def default_text(value: str, default: str, key: str, **fields: object) -> str:
+    """Return ``value``, or the catalogue text of ``key`` when ``value`` is ``default``.
+
+    Figure functions keep their English defaults in their signatures (``title: str =
+    "Calibration"``); this swaps such an untouched default for the learner's language,
+    while a text the caller chose is drawn as given.
+    """
+    return t(key, **fields) if value == default else value
+
+
+def known_text(key: str, fallback: str, **fields: object) -> str:
+    """Return the catalogue text of ``key``, or ``fallback`` when no catalogue has the key.
+
+    Used for names that come from data (a structure, a concept, a node of a graph): the
+    course's own names are translated, a name the learner made up is drawn unchanged.
+    """
+    if key not in catalogue(DEFAULT_LANGUAGE):
+        return fallback
+    return t(key, **fields)
 
 
 def use_style() -> None:
@@ -134,7 +158,7 @@ def show_image(image: np.ndarray, *, title: str, ax: plt.Axes | None = None,
     if ax is None:
         _, ax = plt.subplots(figsize=(5.0, 4.4))
     shown = ax.imshow(values, cmap=cmap, extent=extent, vmin=vmin, vmax=vmax)
-    unit = "mm" if extent is not None else "pixels"
+    unit = "mm" if extent is not None else t("plotting.show_image.pixels")
     ax.set_title(title)
     ax.set_xlabel(f"x ({unit})")
     ax.set_ylabel(f"y ({unit})")

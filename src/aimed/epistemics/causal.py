@@ -45,7 +45,7 @@ from scipy.special import expit
 
 from aimed.epistemics._checks import check_columns, check_int, check_real
 from aimed.i18n import t
-from aimed.plotting import colour
+from aimed.plotting import colour, known_text
 
 __all__ = [
     "DAGS",
@@ -201,6 +201,15 @@ def is_simpsons_paradox(table: pd.DataFrame, *, treatment: str = "treatment",
     return bool((np.sign(strat_diff) == -np.sign(pooled_diff)).all())
 
 
+def _shown(column: str, value: object) -> str:
+    """A value of a lesson column (``"open surgery"``, ``"small"``) as drawn in a figure.
+
+    Values of the course's data sets are translated; other values are drawn as given.
+    """
+    slug = str(value).strip().lower().replace(" ", "_").replace("-", "_")
+    return known_text(f"epistemics.value.{column}.{slug}", str(value))
+
+
 def plot_success_rates(table: pd.DataFrame, *, treatment: str = "treatment",
                        stratum: str = "stone_size", ax: plt.Axes | None = None,
                        title: str | None = None) -> plt.Axes:
@@ -223,15 +232,18 @@ def plot_success_rates(table: pd.DataFrame, *, treatment: str = "treatment",
     for i, arm in enumerate(arms):
         rows = both[both[treatment] == arm].set_index(stratum).loc[groups]
         x = np.arange(len(groups)) + (i - (len(arms) - 1) / 2) * width
-        bars = ax.bar(x, 100 * rows["rate"], width, label=str(arm), color=colour(i))
+        bars = ax.bar(x, 100 * rows["rate"], width, label=_shown(treatment, arm),
+                      color=colour(i))
         for bar, (_, row) in zip(bars, rows.iterrows(), strict=True):
             ax.annotate(f"{100 * row['rate']:.0f} %\n{row['successes']}/{row['patients']}",
                         (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                         ha="center", va="bottom", fontsize=9)
-    ax.set_xticks(np.arange(len(groups)), [str(g) for g in groups])
+    ax.set_xticks(np.arange(len(groups)), [_shown(stratum, g) for g in groups[:-1]]
+                  + [str(groups[-1])])
     ax.set_ylim(0, 125)
     ax.set_title(title or t("epistemics.plot.success_title"))
-    ax.set_xlabel(stratum.replace("_", " ").capitalize())
+    ax.set_xlabel(known_text(f"epistemics.plot.stratum.{stratum}",
+                             stratum.replace("_", " ").capitalize()))
     ax.set_ylabel(t("epistemics.plot.success_ylabel"))
     ax.legend(loc="upper center", ncol=len(arms))
     return ax
@@ -341,7 +353,10 @@ def plot_dag(dag: Dag | str, *, adjusted: Sequence[str] = (), ax: plt.Axes | Non
                                 "shrinkA": 30, "shrinkB": 30, "mutation_scale": 18})
     for node, (x, y) in dag.positions.items():
         boxed = node in adjusted
-        ax.text(x, y, dag.labels.get(node, node), ha="center", va="center", fontsize=10,
+        label = dag.labels.get(node, node)
+        if dag.name in DAGS:
+            label = known_text(f"epistemics.dag_node.{dag.name}.{node}", label)
+        ax.text(x, y, label, ha="center", va="center", fontsize=10,
                 bbox={"boxstyle": "round,pad=0.5",
                       "facecolor": "0.85" if boxed else "white",
                       "edgecolor": "black" if boxed else role_colour.get(node, "0.3"),

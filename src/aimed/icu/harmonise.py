@@ -180,11 +180,16 @@ class RemovalReport:
         share = f"{len(self) / self.total:.1%}" if self.total else "-"
         return t("icu.report_title", removed=len(self), total=self.total, share=share)
 
+    def _shown(self) -> pd.DataFrame:
+        """:attr:`counts` with its headers in the learner's language, for display only."""
+        return self.counts.rename(columns={c: t(f"icu.report_column.{c}")
+                                           for c in ("site", "concept", "reason", "n", "meaning")})
+
     def __repr__(self) -> str:
-        return f"{self.summary()}\n{self.counts.to_string(index=False)}"
+        return f"{self.summary()}\n{self._shown().to_string(index=False)}"
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.summary()}</p>{self.counts.to_html(index=False)}"
+        return f"<p>{self.summary()}</p>{self._shown().to_html(index=False)}"
 
 
 def _strip_text(values: np.ndarray | pd.Series) -> np.ndarray:

@@ -10,9 +10,19 @@ import pandas as pd
 
 from aimed import plotting
 from aimed.evaluate import calibration_table
+from aimed.i18n import t
 from aimed.icu.dictionary import concept
 
 __all__ = ["plot_calibration", "plot_distribution", "plot_stay"]
+
+
+def concept_label(name: str) -> str:
+    """The label of a concept as drawn in figures, in the learner's language.
+
+    The dictionary keeps its English ``label``; figures show the catalogue's
+    ``icu.concept.<name>`` when there is one.
+    """
+    return plotting.known_text(f"icu.concept.{name}", concept(name).label)
 
 
 def plot_distribution(table: pd.DataFrame, concept_name: str, *, ax: plt.Axes | None = None,
@@ -35,7 +45,7 @@ def plot_distribution(table: pd.DataFrame, concept_name: str, *, ax: plt.Axes | 
     title : str, optional
         Figure title; by default the concept's label.
     """
-    c = concept(concept_name)
+    label = concept_label(concept_name)
     part = table[table["concept"] == concept_name]
     if ax is None:
         _, ax = plt.subplots()
@@ -55,15 +65,15 @@ def plot_distribution(table: pd.DataFrame, concept_name: str, *, ax: plt.Axes | 
     if log:
         ax.set_xscale("log")
     units = sorted(part["unit"].astype(str).unique())
-    xlabel = (f"{c.label} ({units[0]})" if len(units) == 1
-              else f"{c.label}, as exported (units differ)")
+    xlabel = (t("icu.plot.with_unit", label=label, unit=units[0]) if len(units) == 1
+              else t("icu.plot_distribution.units_differ", label=label))
     if log:
-        xlabel += ", log scale"
-    ylabel = "Number of measurements"
+        xlabel = t("icu.plot.log_scale", label=xlabel)
+    ylabel = t("icu.plot_distribution.y_axis")
     if log_counts:
         ax.set_yscale("log")
-        ylabel += " (log scale)"
-    plotting.finish(ax, title or c.label, xlabel, ylabel, legend=True)
+        ylabel = t("icu.plot_distribution.log_counts", label=ylabel)
+    plotting.finish(ax, title or label, xlabel, ylabel, legend=True)
     return ax
 
 
@@ -75,6 +85,7 @@ def plot_stay(table: pd.DataFrame, grid: pd.DataFrame, stay_id: int, concept_nam
     after forward fill; grey bands mark hours in which nothing was measured.
     """
     c = concept(concept_name)
+    label = concept_label(concept_name)
     if ax is None:
         _, ax = plt.subplots(figsize=(8.0, 3.4))
     raw = table[(table["stay_id"] == stay_id) & (table["concept"] == concept_name)]
@@ -84,12 +95,13 @@ def plot_stay(table: pd.DataFrame, grid: pd.DataFrame, stay_id: int, concept_nam
         ax.axvspan(h, h + 1, color="0.9", lw=0)
     ax.step(np.append(rows.index, rows.index[-1] + 1),
             np.append(rows[concept_name].to_numpy(), rows[concept_name].iloc[-1]),
-            where="post", color=plotting.colour("blue"), label="hourly grid (forward-filled)")
+            where="post", color=plotting.colour("blue"), label=t("icu.plot_stay.grid"))
     ax.plot(hours, raw["value"], "o", color=plotting.colour("vermillion"),
-            label="measurements")
+            label=t("icu.plot_stay.measurements"))
     ax.set_xlim(0, len(rows))
-    plotting.finish(ax, f"{c.label}, stay {stay_id}", "Hours since ICU admission (h)",
-                    f"{c.label} ({c.unit})", legend=True)
+    plotting.finish(ax, t("icu.plot_stay.title", label=label, stay=stay_id),
+                    t("icu.plot_stay.x_axis"), t("icu.plot.with_unit", label=label, unit=c.unit),
+                    legend=True)
     return ax
 
 
@@ -107,13 +119,15 @@ def plot_calibration(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], *,
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5.6, 5.0))
-    ax.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label="perfect calibration")
+    ax.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1,
+            label=t("icu.plot_calibration.perfect"))
     for i, (label, (y, p)) in enumerate(curves.items()):
         cal = calibration_table(y, np.clip(p, 0, 1), n_bins=n_bins)
         ax.plot(cal["mean_predicted"], cal["observed_rate"], "o-", color=plotting.colour(i),
                 label=label)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    plotting.finish(ax, title, "Mean predicted risk of ICU death",
-                    "Observed ICU mortality", legend=True)
+    plotting.finish(ax, plotting.default_text(title, "Calibration", "icu.plot_calibration.title"),
+                    t("icu.plot_calibration.x_axis"), t("icu.plot_calibration.y_axis"),
+                    legend=True)
     return ax

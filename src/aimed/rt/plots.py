@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from scipy import ndimage
 
 from aimed import plotting
+from aimed.i18n import t
 from aimed.rt import _checks
 from aimed.rt.beams import Beam
 from aimed.rt.dose import depth_dose, depth_of_maximum_cm
@@ -54,6 +55,16 @@ def structure_colour(name: str, index: int = 0) -> str:
     return STRUCTURE_COLOURS.get(name, _EXTRA[index % len(_EXTRA)])
 
 
+def structure_label(name: str) -> str:
+    """The name of a structure as drawn in legends, in the learner's language.
+
+    The course's structure names (``"spinal cord"``, ``"parotid"``, rings...) are
+    translated; any other name is drawn as given. The masks keep their English keys.
+    """
+    key = "rt.structure." + name.replace(" ", "_").replace("-", "_")
+    return plotting.known_text(key, name)
+
+
 def _axes(ax: plt.Axes | None, size: tuple[float, float] = (6.4, 4.6)) -> plt.Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=size)
@@ -72,7 +83,8 @@ def _outline(ax: plt.Axes, phantom: Phantom, mask: np.ndarray, colour: str, *,
 
 def _handles(names: Sequence[str], styles: Mapping[str, str] | None = None) -> list[Line2D]:
     styles = styles or {}
-    return [Line2D([], [], color=structure_colour(n, i), lw=2, ls=styles.get(n, "-"), label=n)
+    return [Line2D([], [], color=structure_colour(n, i), lw=2, ls=styles.get(n, "-"),
+                   label=structure_label(n))
             for i, n in enumerate(names)]
 
 
@@ -83,8 +95,8 @@ def _finish_image(ax: plt.Axes, phantom: Phantom, title: str) -> plt.Axes:
     ax.set_aspect("equal")
     ax.grid(False)
     ax.set_title(title)
-    ax.set_xlabel("x: patient right → left (mm)")
-    ax.set_ylabel("y: anterior → posterior (mm)")
+    ax.set_xlabel(t("rt.plot.x_axis"))
+    ax.set_ylabel(t("rt.plot.y_axis"))
     return ax
 
 
@@ -120,7 +132,7 @@ def show_anatomy(phantom: Phantom, *, ax: plt.Axes | None = None, image: np.ndar
     if legend:
         ax.legend(handles=_handles(shown, {"PTV": "--"}), loc="upper right", fontsize=8,
                   framealpha=0.85, frameon=True)
-    return _finish_image(ax, phantom, title or f"Phantom '{phantom.name}'")
+    return _finish_image(ax, phantom, title or t("rt.show_anatomy.title", name=phantom.name))
 
 
 def show_beams(phantom: Phantom, beams: Sequence[Beam], *, ax: plt.Axes | None = None,
@@ -143,9 +155,9 @@ def show_beams(phantom: Phantom, beams: Sequence[Beam], *, ax: plt.Axes | None =
     ax.set_ylim(phantom.extent_mm[2] + 40, phantom.extent_mm[3] - 40)
     ax.set_aspect("equal")
     ax.grid(False)
-    ax.set_title(title or f"{len(beams)} beams around the target")
-    ax.set_xlabel("x: patient right → left (mm)")
-    ax.set_ylabel("y: anterior → posterior (mm)")
+    ax.set_title(title or t("rt.show_beams.title", n=len(beams)))
+    ax.set_xlabel(t("rt.plot.x_axis"))
+    ax.set_ylabel(t("rt.plot.y_axis"))
     return ax
 
 
@@ -210,12 +222,13 @@ def show_dose(dose: np.ndarray, phantom: Phantom, prescription_gy: float, *,
         _outline(ax, phantom, np.asarray(mask, bool), colour, style="-.", width=2.2)
         overlay.append(Line2D([], [], color=colour, lw=2, ls="-.", label=label))
     handles = _handles(shown_names, styles) + overlay
-    handles.append(Line2D([], [], color="white", lw=1, ls=":", label="isodose lines"))
+    handles.append(Line2D([], [], color="white", lw=1, ls=":", label=t("rt.show_dose.isodoses")))
     ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.85, frameon=True,
               facecolor="#dddddd")
     if colorbar:
-        ax.figure.colorbar(shown, ax=ax, label=colorbar_label, shrink=0.85)
-    _finish_image(ax, phantom, title or "Dose distribution")
+        label = plotting.default_text(colorbar_label, "Dose (Gy)", "rt.plot.dose_axis")
+        ax.figure.colorbar(shown, ax=ax, label=label, shrink=0.85)
+    _finish_image(ax, phantom, title or t("rt.show_dose.title"))
     if zoom_mm is not None:
         _zoom(ax, phantom, phantom.mask(phantom.target), zoom_mm)
     return ax
@@ -249,14 +262,16 @@ def plot_dvh(dose: np.ndarray, masks: Mapping[str, np.ndarray], *, ax: plt.Axes 
     for i, (name, mask) in enumerate(masks.items()):
         levels, volume = dvh(dose, mask)
         ax.plot(levels, 100 * volume, ls=linestyle, color=structure_colour(name, i),
-                label=f"{name}{label_suffix}")
+                label=f"{structure_label(name)}{label_suffix}")
     if prescription_gy is not None:
         p = _checks.positive(prescription_gy, "prescription_gy", unit="Gy")
         ax.axvline(p, color="grey", lw=1, ls=":")
         ax.text(p, 101, f"{p:g} Gy", ha="center", va="bottom", fontsize=8, color="grey")
     ax.set_ylim(0, 108)
     ax.set_xlim(left=0)
-    plotting.finish(ax, title, "Dose (Gy)", "Volume (% of structure)", legend=False)
+    title = plotting.default_text(title, "Dose-volume histogram", "rt.plot_dvh.title")
+    plotting.finish(ax, title, t("rt.plot.dose_axis"), t("rt.plot_dvh.volume_axis"),
+                    legend=False)
     ax.legend(fontsize=8, loc="best")
     return ax
 
@@ -266,12 +281,16 @@ def plot_depth_dose(*, ax: plt.Axes | None = None, max_depth_cm: float = 25.0,
     """Relative depth dose against depth, with the depth of maximum marked."""
     depth = np.linspace(0.0, _checks.positive(max_depth_cm, "max_depth_cm", unit="cm"), 400)
     ax = _axes(ax, (7.0, 4.0))
-    ax.plot(depth, 100 * depth_dose(depth), color=plotting.PALETTE["blue"], label="6 MV model")
+    ax.plot(depth, 100 * depth_dose(depth), color=plotting.PALETTE["blue"],
+            label=t("rt.plot_depth_dose.model"))
     d_max = depth_of_maximum_cm()
     ax.axvline(d_max, color=plotting.PALETTE["orange"], ls="--", lw=1.2,
-               label=f"maximum at {d_max:.1f} cm")
+               label=t("rt.plot_depth_dose.maximum", depth=f"{d_max:.1f}"))
     ax.set_ylim(0, 105)
-    return plotting.finish(ax, title, "Depth in water (cm)", "Relative dose (%)")
+    title = plotting.default_text(title, "Depth dose of the 6 MV pencil-beam model",
+                                  "rt.plot_depth_dose.title")
+    return plotting.finish(ax, title, t("rt.plot_depth_dose.depth_axis"),
+                           t("rt.plot_depth_dose.dose_axis"))
 
 
 def plot_tradeoff(x, y, *, ax: plt.Axes | None = None, labels: Sequence[str] | None = None,
@@ -293,13 +312,18 @@ def plot_coverage(margins_mm, probability, *, ax: plt.Axes | None = None,
     """Coverage probability against the CTV-to-PTV margin, with the goal and a recipe."""
     ax = _axes(ax, (6.8, 4.2))
     ax.plot(np.asarray(margins_mm, float), 100 * np.asarray(probability, float), "o-",
-            color=plotting.PALETTE["blue"], label=label)
-    ax.axhline(100 * goal, color="grey", ls=":", lw=1.2, label=f"goal: {goal:.0%} of patients")
+            color=plotting.PALETTE["blue"],
+            label=plotting.default_text(label, "simulated patients", "rt.plot_coverage.simulated"))
+    ax.axhline(100 * goal, color="grey", ls=":", lw=1.2,
+               label=t("rt.plot_coverage.goal", goal=f"{goal:.0%}"))
     if recipe_mm is not None:
         ax.axvline(recipe_mm, color=plotting.PALETTE["vermillion"], ls="--", lw=1.5,
-                   label=f"van Herk recipe: {recipe_mm:.1f} mm")
+                   label=t("rt.plot_coverage.recipe", margin=f"{recipe_mm:.1f}"))
     ax.set_ylim(-2, 102)
-    plotting.finish(ax, title, "CTV-to-PTV margin (mm)", "Patients covered (%)", legend=False)
+    title = plotting.default_text(
+        title, "Probability that the CTV gets at least 95 % of the dose", "rt.plot_coverage.title")
+    plotting.finish(ax, title, t("rt.plot_coverage.margin_axis"),
+                    t("rt.plot_coverage.covered_axis"), legend=False)
     ax.legend(loc="lower right")
     return ax
 
@@ -329,6 +353,7 @@ def show_contours(image: np.ndarray, phantom: Phantom, contours: Mapping[str, np
         _outline(ax, phantom, arr, colour, style=style, width=2.0)
         handles.append(Line2D([], [], color=colour, lw=2, ls=style, label=label))
     ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.85, frameon=True)
+    title = plotting.default_text(title, "Contours on the CT image", "rt.show_contours.title")
     _finish_image(ax, phantom, title)
     if zoom_mm is not None and contours:
         _zoom(ax, phantom, np.asarray(next(iter(contours.values())), bool), zoom_mm)

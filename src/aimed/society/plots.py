@@ -23,8 +23,14 @@ __all__ = [
     "plot_sensitivity_workload",
 ]
 
-_LABELS = {"tpr": "Sensitivity (TPR)", "fnr": "Missed (FNR)", "fpr": "False alarms (FPR)",
-           "ppv": "PPV", "prevalence": "Prevalence", "selection_rate": "Flagged"}
+def _metric_label(metric: str) -> str:
+    """Short name of a metric column in the learner's language (the column name if unknown)."""
+    return plotting.known_text(f"society.plot.metric.{metric}", metric)
+
+
+def _group_label(group: object) -> str:
+    """A group's name in legends; the summary row ``overall`` is translated."""
+    return t("society.plot.overall") if group == "overall" else str(group)
 
 
 def plot_group_metrics(table: pd.DataFrame, metrics: Sequence[str] = ("tpr", "fpr", "ppv"),
@@ -53,15 +59,18 @@ def plot_group_metrics(table: pd.DataFrame, metrics: Sequence[str] = ("tpr", "fp
     for i, group in enumerate(groups):
         values = table.loc[group, list(metrics)].to_numpy(dtype=float)
         bars = ax.bar(x + (i - (len(groups) - 1) / 2) * width, values, width,
-                      label=str(group), color=plotting.colour(i),
+                      label=_group_label(group), color=plotting.colour(i),
                       hatch="//" if group == "overall" else None,
                       edgecolor="white" if group == "overall" else None)
         ax.bar_label(bars, fmt="%.2f", fontsize=8, padding=1)
-    ax.set_xticks(x, [_LABELS.get(m, m) for m in metrics])
+    ax.set_xticks(x, [_metric_label(m) for m in metrics])
     ax.set_ylim(0, 1.08)
     ax.grid(axis="x", visible=False)
-    plotting.finish(ax, title, "Metric", "Rate (0-1)", legend=False)
-    ax.legend(title="group", ncols=min(len(groups), 4), loc="upper center",
+    title = plotting.default_text(title, "Model performance by group",
+                                  "society.plot_group_metrics.title")
+    plotting.finish(ax, title, t("society.plot_group_metrics.x_axis"),
+                    t("society.plot_group_metrics.y_axis"), legend=False)
+    ax.legend(title=t("society.plot.group"), ncols=min(len(groups), 4), loc="upper center",
               bbox_to_anchor=(0.5, -0.16))
     return ax
 
@@ -74,13 +83,16 @@ def plot_calibration_by_group(table: pd.DataFrame, *, title: str = "Calibration 
         _, ax = plt.subplots(figsize=(5.2, 4.6))
     top = float(max(table["mean_predicted"].max(), table["observed_rate"].max())) * 1.08
     ax.plot([0, top], [0, top], ls="--", color=plotting.colour("black"), lw=1,
-            label="perfect calibration")
+            label=t("society.plot.perfect_calibration"))
     for i, (group, part) in enumerate(table.groupby("group", sort=True)):
         ax.plot(part["mean_predicted"], part["observed_rate"], marker="o",
-                color=plotting.colour(i), label=str(group))
+                color=plotting.colour(i), label=_group_label(group))
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
-    plotting.finish(ax, title, "Mean predicted risk (0-1)", "Observed event rate (0-1)")
+    title = plotting.default_text(title, "Calibration by group",
+                                  "society.plot_calibration_by_group.title")
+    plotting.finish(ax, title, t("society.plot_calibration_by_group.x_axis"),
+                    t("society.plot_calibration_by_group.y_axis"))
     return ax
 
 
@@ -124,11 +136,16 @@ def plot_need_by_score(percentile: object, need: object, groups: object, *,
     for i, group in enumerate(means.index):
         row = means.loc[group].reindex(range(n_bins))
         ax.plot(centre, row.to_numpy(), marker="o", ms=4, color=plotting.colour(i),
-                label=f"group {group}")
+                label=t("society.plot_need_by_score.group", group=group))
     if enrol_percentile is not None:
         ax.axvline(enrol_percentile, color=plotting.colour("black"), ls=":", lw=1.2,
-                   label=f"enrolment cut-off ({enrol_percentile:g}th percentile)")
-    plotting.finish(ax, title, "Percentile of the algorithm's risk score", ylabel)
+                   label=t("society.plot_need_by_score.cutoff",
+                           percentile=f"{enrol_percentile:g}"))
+    title = plotting.default_text(title, "Health need at the same algorithm score",
+                                  "society.plot_need_by_score.title")
+    ylabel = plotting.default_text(ylabel, "Active chronic conditions (mean)",
+                                   "society.plot_need_by_score.y_axis")
+    plotting.finish(ax, title, t("society.plot_need_by_score.x_axis"), ylabel)
     return ax
 
 
@@ -153,15 +170,21 @@ def plot_dp_releases(releases: Mapping[float, object], true_value: float, *,
     """
     if not releases:
         raise _checks.SocietyValueError(t("society.error.no_releases"))
+    what = plotting.default_text(what, "Count (patients)", "society.plot_dp_releases.what")
+    title = plotting.default_text(title, "Noisy releases of the same count",
+                                  "society.plot_dp_releases.title")
     fig, axes = plt.subplots(1, len(releases), figsize=(3.6 * len(releases), 3.6),
                              squeeze=False)
     for i, (ax, (epsilon, values)) in enumerate(zip(axes[0], releases.items(), strict=True)):
         data = np.asarray(values, dtype=float)
-        ax.hist(data, bins=30, color=plotting.colour(i), alpha=0.8, label="releases")
-        ax.axvline(true_value, color=plotting.colour("black"), lw=1.5, label="true value")
+        ax.hist(data, bins=30, color=plotting.colour(i), alpha=0.8,
+                label=t("society.plot_dp_releases.releases"))
+        ax.axvline(true_value, color=plotting.colour("black"), lw=1.5,
+                   label=t("society.plot_dp_releases.true_value"))
         mae = float(np.mean(np.abs(data - true_value)))
-        plotting.finish(ax, f"ε = {epsilon:g}: mean error {mae:.3g}", what,
-                        "Number of releases", legend=i == 0)
+        plotting.finish(ax, t("society.plot_dp_releases.panel", epsilon=f"{epsilon:g}",
+                              error=f"{mae:.3g}"),
+                        what, t("society.plot_dp_releases.y_axis"), legend=i == 0)
     fig.suptitle(title, fontweight="bold")
     return axes[0]
 
@@ -186,17 +209,24 @@ def plot_accuracy_coverage(curve: pd.DataFrame, *, metric: str = "accuracy",
         _, ax = plt.subplots(figsize=(7.0, 4.2))
     x = 100 * curve["deferral_rate"].to_numpy()
     y = 100 * curve[metric].to_numpy()
-    ax.plot(x, y, color=plotting.colour("blue"), label="AI defers its most uncertain cases")
-    ax.plot(x[0], y[0], "s", ms=9, color=plotting.colour("orange"), label="AI alone")
-    ax.plot(x[-1], y[-1], "D", ms=9, color=plotting.colour("green"), label="clinician alone")
+    ax.plot(x, y, color=plotting.colour("blue"), label=t("society.plot_accuracy_coverage.defers"))
+    ax.plot(x[0], y[0], "s", ms=9, color=plotting.colour("orange"),
+            label=t("society.plot_accuracy_coverage.ai_alone"))
+    ax.plot(x[-1], y[-1], "D", ms=9, color=plotting.colour("green"),
+            label=t("society.plot_accuracy_coverage.clinician_alone"))
     best = int(np.argmax(y))
     ax.plot(x[best], y[best], "*", ms=15, color=plotting.colour("vermillion"),
-            label=f"best team: {y[best]:.1f} % at {x[best]:.0f} % read")
+            label=t("society.plot_accuracy_coverage.best", value=f"{y[best]:.1f}",
+                    read=f"{x[best]:.0f}"))
     if max_workload is not None:
         ax.axvspan(100 * max_workload, 100, color=plotting.colour("black"), alpha=0.08,
-                   label=f"over the workload budget ({100 * max_workload:.0f} %)")
-    plotting.finish(ax, title, "Cases read by the clinician (% of all cases)",
-                    f"Team {metric} (%)")
+                   label=t("society.plot_accuracy_coverage.over_budget",
+                           budget=f"{100 * max_workload:.0f}"))
+    title = plotting.default_text(title, "Deferring uncertain cases to the clinician",
+                                  "society.plot_accuracy_coverage.title")
+    ylabel = plotting.known_text(f"society.plot_accuracy_coverage.y_axis.{metric}",
+                                 t("society.plot_accuracy_coverage.y_axis", metric=metric))
+    plotting.finish(ax, title, t("society.plot_accuracy_coverage.x_axis"), ylabel)
     return ax
 
 
@@ -226,17 +256,22 @@ def plot_roc_vs_reader(y_true: object, ai_score: object, reader: object, *,
         _, ax = plt.subplots(figsize=(6.0, 5.0))
     fpr, tpr, _ = roc_curve(truth, score)
     ax.plot(100 * fpr, 100 * tpr, color=plotting.colour("blue"),
-            label=f"AI, all thresholds (AUROC {roc_auc_score(truth, score):.3f})")
+            label=t("society.plot_roc_vs_reader.ai_curve",
+                    auroc=f"{roc_auc_score(truth, score):.3f}"))
     pos, neg = truth == 1, truth == 0
     ax.plot(100 * read[neg].mean(), 100 * read[pos].mean(), "D", ms=9,
-            color=plotting.colour("green"), label="reader alone")
+            color=plotting.colour("green"),
+            label=t("society.plot_roc_vs_reader.reader"))
     ai = score >= ai_threshold
     ax.plot(100 * ai[neg].mean(), 100 * ai[pos].mean(), "s", ms=9,
-            color=plotting.colour("vermillion"), label=f"AI at threshold {ai_threshold:g}")
+            color=plotting.colour("vermillion"),
+            label=t("society.plot_roc_vs_reader.ai_point", threshold=f"{ai_threshold:g}"))
     ax.set_xlim(0, 50)
     ax.set_ylim(40, 101)
-    plotting.finish(ax, title, "False-positive rate, 1 - specificity (%)",
-                    "Sensitivity (%)")
+    title = plotting.default_text(title, "The AI's ROC curve and the reader's operating point",
+                                  "society.plot_roc_vs_reader.title")
+    plotting.finish(ax, title, t("society.plot_roc_vs_reader.x_axis"),
+                    t("society.plot_roc_vs_reader.y_axis"))
     ax.legend(loc="lower right")
     return ax
 
@@ -265,8 +300,11 @@ def plot_sensitivity_workload(curves: Mapping[str, pd.DataFrame], floor: float, 
         ax.plot(100 * curve["deferral_rate"], 100 * curve["sensitivity"], marker="o", ms=4,
                 color=plotting.colour(i), label=name)
     ax.axhline(100 * floor, color=plotting.colour("black"), ls="--", lw=1.2,
-               label=floor_label)
-    plotting.finish(ax, title, "Cases read by a radiologist (% of all cases)",
-                    "Team sensitivity (%)")
+               label=plotting.default_text(floor_label, "reader alone (the floor)",
+                                           "society.plot_sensitivity_workload.floor"))
+    title = plotting.default_text(title, "Team sensitivity against radiologist workload",
+                                  "society.plot_sensitivity_workload.title")
+    plotting.finish(ax, title, t("society.plot_sensitivity_workload.x_axis"),
+                    t("society.plot_sensitivity_workload.y_axis"))
     ax.legend(loc="lower right")
     return ax

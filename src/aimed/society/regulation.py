@@ -326,6 +326,26 @@ def in_application(day: dt.date) -> pd.DataFrame:
     return law[law["date"] <= pd.Timestamp(day)].reset_index(drop=True)
 
 
+#: Catalogue key of each short name drawn on the timeline (``society.ai_act.<key>``).
+_SHORT_KEYS = {
+    "entry into force": "entry_into_force",
+    "prohibitions, AI literacy": "prohibitions_literacy",
+    "GPAI, governance, penalties": "gpai_governance_penalties",
+    "amendments to other acts": "amendments",
+    "general application": "general_application",
+    "new prohibitions": "new_prohibitions",
+    "high-risk, Annex III (e.g. triage)": "annex_iii",
+    "high-risk, Annex I (e.g. MDR devices)": "annex_i",
+}
+
+
+def _short_label(short: str) -> str:
+    """The short name of a timeline entry in the learner's language."""
+    from aimed import plotting
+
+    return plotting.known_text(f"society.ai_act.{_SHORT_KEYS.get(short, '-')}", short)
+
+
 def plot_ai_act_timeline(ax=None):
     """Draw the AI Act's dates of application: the law in force, and the superseded dates.
 
@@ -343,9 +363,10 @@ def plot_ai_act_timeline(ax=None):
     law = ai_act_timeline("law")
     rows = {short: len(law) - 1 - i for i, short in enumerate(law["short"])}
     ax.plot(law["date"], law["short"].map(rows), "o", ms=9, color=plotting.colour("blue"),
-            label="law in force: the 2024 Act as amended by Regulation (EU) 2026/1744")
+            label=t("society.plot_ai_act_timeline.law"))
+    day_format = t("society.plot_ai_act_timeline.day_format")
     for x, y in zip(law["date"], law["short"].map(rows), strict=True):
-        ax.annotate(f"{x:%d %b %Y}", (x, y), xytext=(0, 8), textcoords="offset points",
+        ax.annotate(x.strftime(day_format), (x, y), xytext=(0, 8), textcoords="offset points",
                     ha="center", fontsize=8)
     old = ai_act_timeline("superseded")
     new_row = {"high-risk, Annex III (2024 text)": _ROUTES["annex III"],
@@ -356,14 +377,17 @@ def plot_ai_act_timeline(ax=None):
         ax.annotate("", xy=(law.set_index("short").loc[target, "date"], y), xytext=(x, y),
                     arrowprops={"arrowstyle": "->", "color": plotting.colour("vermillion")})
         ax.plot([x], [y], "o", ms=9, mfc="none", color=plotting.colour("vermillion"),
-                label="date in the 2024 text, superseded" if short == old["short"].iloc[0]
+                label=t("society.plot_ai_act_timeline.superseded")
+                if short == old["short"].iloc[0]
                 else None)
-    ax.set_yticks(list(rows.values()), list(rows))
+    ax.set_yticks(list(rows.values()), [_short_label(short) for short in rows])
     ax.set_ylim(-0.7, len(rows) - 0.2)
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    plotting.finish(ax, f"AI Act: what applies from when (status checked {CHECKED_ON:%d %b %Y})",
-                    "Date of application (year)", "Provisions", legend=False)
+    plotting.finish(ax, t("society.plot_ai_act_timeline.title",
+                          checked=CHECKED_ON.strftime(day_format)),
+                    t("society.plot_ai_act_timeline.x_axis"),
+                    t("society.plot_ai_act_timeline.y_axis"), legend=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=1)
     return ax
 
@@ -703,11 +727,11 @@ class ModelCard:
         missing = self.missing_sections()
         if missing:
             raise _checks.SocietyValueError(t("society.error.card_missing", missing=missing))
-        lines = ["# Model card", ""]
+        lines = [f"# {t('society.model_card.title')}", ""]
         for f in fields(self):
             if f.name == "extra":
                 continue
-            title = f.name.replace("_", " ").capitalize()
+            title = t(f"society.model_card.{f.name}")
             value = getattr(self, f.name)
             text = (_markdown_table(value) if isinstance(value, pd.DataFrame)
                     else str(value).strip())
