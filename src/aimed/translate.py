@@ -80,6 +80,7 @@ FRENCH_MARKERS: tuple[tuple[str, str], ...] = (
     (r"^(#+)\s+Synthèse\b", r"\1 Summary"),
     (r"^(#+)\s+Pour aller plus loin\b", r"\1 Going further"),
     (r"^(#+)\s+Réflexion\b", r"\1 Reflection"),
+    (r"^\*\*Barème\*\*", "**Mark scheme**"),
 )
 
 
