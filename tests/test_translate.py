@@ -400,3 +400,22 @@ def test_the_glossary_check_can_fail():
     # the check can fail: a synonym instead of the glossary term is caught
     swapped = [(en, fr.replace("fréquence cardiaque", "pouls"), ctx) for en, fr, ctx in pairs]
     assert any("'heart rate'" in m for m in _glossary_misses(swapped))
+
+
+def test_a_string_inserted_before_another_is_new_and_the_other_keeps_its_french(tmp_path):
+    nb = _notebook()
+    nb.cells[1].source = 'print("second")'
+    nb_path = _write(nb, tmp_path / "nb.ipynb")
+    po_path = tmp_path / "nb.po"
+    translate.update_catalogue(nb_path, po_path)
+    _translate_all(po_path, prefix="")
+    po = polib.pofile(str(po_path))
+    {e.msgctxt: e for e in po}["c1/0"].msgstr = '"deuxième"'
+    po.save(str(po_path))
+    nb.cells[1].source = 'print("first")\nprint("second")'
+    _write(nb, nb_path)
+    translate.update_catalogue(nb_path, po_path)
+    codes = {e.msgctxt: e for e in polib.pofile(str(po_path)) if "/" in e.msgctxt}
+    assert codes["c1/0"].msgid == '"first"' and codes["c1/0"].msgstr == ""
+    assert "fuzzy" not in codes["c1/0"].flags
+    assert codes["c1/1"].msgstr == '"deuxième"' and "fuzzy" not in codes["c1/1"].flags

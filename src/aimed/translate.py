@@ -107,7 +107,8 @@ class Entry:
 #: Calls whose string arguments a learner reads (printed, or drawn on a figure).
 SHOWN_CALLS = frozenset({
     "print", "display_text", "set_title", "set_xlabel", "set_ylabel", "suptitle", "title",
-    "xlabel", "ylabel", "text", "annotate", "set_text", "figtext", "self_check", "Markdown"})
+    "xlabel", "ylabel", "text", "annotate", "set_text", "figtext", "self_check", "Markdown",
+    "finish"})  # aimed.plotting.finish(ax, title, xlabel, ylabel)
 #: Keyword arguments whose string value a learner reads.
 SHOWN_KEYWORDS = frozenset({
     "title", "xlabel", "ylabel", "label", "suptitle", "meaning", "hint", "lesson", "text"})
@@ -432,6 +433,8 @@ def update_catalogue(nb_path: Path | str, po_path: Path | str) -> UpdateReport:
             reuse = _lookup(old, entry)
             if reuse is not None and reuse.msgid == entry.msgid:
                 prev = reuse
+        if prev is not None and entry.kind == "code" and prev.msgid != entry.msgid:
+            prev = None  # a string's context is its rank in the cell: another string, not an edit
         if prev is None:
             item = polib.POEntry(msgctxt=entry.context, msgid=entry.msgid, msgstr="")
             report.added.append(entry.context)
