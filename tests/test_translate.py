@@ -280,16 +280,22 @@ def test_every_catalogue_in_the_repository_is_in_step_and_normalised(tmp_path):
 
 # -- coverage command --------------------------------------------------------------------------
 
-def test_translations_command_reports_coverage_and_check_fails_when_incomplete(capsys):
+def test_translations_command_reports_coverage_and_check_fails_when_incomplete(
+        capsys, tmp_path, monkeypatch):
     assert main(["translations", "--check", str(PILOT)]) == 0
     assert "100.0 %" in capsys.readouterr().out
-    untranslated = [p for p in sorted((ROOT / "notebooks").glob("m*/*.ipynb"))
-                    if not translate.catalogue_path(p, ROOT).is_file()]
-    if not untranslated:
-        pytest.skip("every lesson has a catalogue")
-    assert main(["translations", "--check", "--missing", str(untranslated[0])]) == 1
+    nb_path, po_path = _copy_pilot(tmp_path)  # a course whose pilot gained English text
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("A new English paragraph."))
+    nb.cells.insert(2, nbformat.v4.new_code_cell('print("A new English line")'))
+    nbformat.write(nb, nb_path)
+    monkeypatch.setattr("aimed.course.repo_root", lambda: tmp_path)
+    assert main(["translations", "--check", "--missing", str(nb_path)]) == 1
     out = capsys.readouterr().out
-    assert "  0.0 %" in out and "missing cells: [0," in out
+    assert "missing cells: [1]" in out and "missing strings: ('" in out
+    po_path.unlink()
+    assert main(["translations", "--check", str(nb_path)]) == 1
+    assert "  0.0 %" in capsys.readouterr().out
 
 
 # -- the pilot ---------------------------------------------------------------------------------
