@@ -22,6 +22,16 @@ import pytest
 from aimed.course import repo_root
 from aimed.grading.config import nbgrader_config
 
+#: A float that claims to equal everything: the start of a look-alike answer cell.
+LOOKALIKE_FLOAT = """
+class Anything(float):
+    def __eq__(self, other): return True
+    def __le__(self, other): return True
+    def __ge__(self, other): return True
+    def __sub__(self, other): return 0.0
+    __hash__ = float.__hash__
+"""
+
 #: student -> grade_id -> (autograded score, max score)
 Scores = dict[str, dict[str, tuple[float, float]]]
 

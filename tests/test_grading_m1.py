@@ -19,7 +19,7 @@ import textwrap
 import pytest
 
 from aimed.course import repo_root
-from tests.answer_tables import AnswerTable
+from tests.answer_tables import LOOKALIKE_FLOAT, AnswerTable
 
 pytestmark = pytest.mark.grading
 
@@ -100,14 +100,7 @@ def heart_rate_bpm(peak_times_s):
     # look-alike objects that claim to equal everything (whole cell rewritten: the
     # scaffold's float() would turn them into plain numbers)
     "lookalike": {
-        "m1_measures_answer": '''
-class Anything(float):
-    def __eq__(self, other): return True
-    def __le__(self, other): return True
-    def __ge__(self, other): return True
-    def __sub__(self, other): return 0.0
-    __hash__ = float.__hash__
-def diagnostic_measures(tp, fp, tn, fn):
+        "m1_measures_answer": LOOKALIKE_FLOAT + '''def diagnostic_measures(tp, fp, tn, fn):
     return {k: Anything(0.5) for k in ("sensitivity", "specificity", "ppv", "npv")}
 ''',
         "m1_cv_auroc_answer": '''

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.answer_tables import AnswerTable
+from tests.answer_tables import LOOKALIKE_FLOAT, AnswerTable
 
 pytestmark = pytest.mark.grading
 
@@ -151,14 +151,7 @@ def hourly_means(times_h, values, hours):
     },
     # answers rewritten whole, returning objects that claim to equal everything
     "lookalike": {
-        "m2_rt_d95_answer": """
-class Anything(float):
-    def __eq__(self, other): return True
-    def __le__(self, other): return True
-    def __ge__(self, other): return True
-    def __sub__(self, other): return 0.0
-    __hash__ = float.__hash__
-def d95(dose, mask):
+        "m2_rt_d95_answer": LOOKALIKE_FLOAT + """def d95(dose, mask):
     return Anything(60.0)
 """,
         "m2_rt_dvh_answer": """

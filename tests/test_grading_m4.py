@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from aimed.course import repo_root
-from tests.answer_tables import AnswerTable
+from tests.answer_tables import LOOKALIKE_FLOAT, AnswerTable
 
 pytestmark = pytest.mark.grading
 
@@ -145,13 +145,7 @@ def recalibrate(y_prob, shift):
     },
     # look-alike objects that claim to equal everything
     "lookalike": {
-        "m4_success_rate_answer": """
-class Anything(float):
-    def __eq__(self, other): return True
-    def __le__(self, other): return True
-    def __ge__(self, other): return True
-    def __sub__(self, other): return 0.0
-    __hash__ = float.__hash__
+        "m4_success_rate_answer": LOOKALIKE_FLOAT + """
 def success_rate(table, treatment, stone_size=None):
     return Anything(0.5)
 """,
