@@ -385,6 +385,7 @@ def _glossary_misses(pairs) -> list[str]:
         for title in set(_ITALIC.findall(english)) & set(_ITALIC.findall(french)):
             english = english.replace(title, "")
         english = re.sub(r"\[[^\]]*\]\([^)]*\)", "", english)  # links: URLs, doi labels
+        english = re.sub(r"`[^`]*`|\{[^{}]*\}", "", english)  # code: `names`, {placeholders}
         for row in _glossary():
             if _term(row["english"]).search(english) and not _term(row["french"]).search(french):
                 misses.append(f"{where}: {row['english']!r} is not rendered {row['french']!r}")

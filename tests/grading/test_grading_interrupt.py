@@ -22,7 +22,10 @@ from grading_support import SAMPLE, SAMPLE_ROOT, build_submissions, grade_comman
 pytestmark = pytest.mark.grading
 
 #: Submissions whose content does not depend on the course path (comparable across runs).
-STUDENTS = ["ref", "blank", "atk-monkeypatch", "atk-edit-tests", "atk-transformer", "atk-thread"]
+#: The infinite loop takes a whole cell timeout, so work is always left when the first
+#: result is printed: the interruption cannot arrive after the run has finished.
+STUDENTS = ["ref", "blank", "atk-monkeypatch", "atk-edit-tests", "atk-transformer", "atk-thread",
+            "brk-loop"]
 COMPARED = ["score", "max_score", "auto_score", "needs_manual_grade", "status", "flags"]
 
 
