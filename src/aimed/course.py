@@ -232,10 +232,9 @@ def _french_opening(path: Path, root: Path) -> Opening:
     if not po_path.is_file():
         return opening_of(path)
     first = translate.build_french(path, po_path).cells[0]
-    source = first.source
-    for pattern, english in translate.FRENCH_MARKERS:
-        source = re.sub(pattern, english, source, flags=re.MULTILINE)
-    return parse_opening(source) if first.cell_type == "markdown" else Opening()
+    if first.cell_type != "markdown":
+        return Opening()
+    return parse_opening(translate.english_markers(first.source))
 
 
 _MAP_TEXT = {

@@ -220,12 +220,7 @@ def _french_sources(path: Path, root: Path) -> dict[str, str]:
     from aimed import translate
 
     po_path = translate.catalogue_path(path, root)
-    if not po_path.is_file():
-        return {}
-    import polib
-
-    return {e.msgctxt: e.msgstr for e in polib.pofile(str(po_path))
-            if e.msgctxt and "/" not in e.msgctxt and e.msgstr}
+    return translate.french_prose(po_path) if po_path.is_file() else {}
 
 
 def _notebook_problems(rel: str, nb: dict) -> list[str]:
