@@ -46,8 +46,10 @@ from __future__ import annotations
 
 import ast
 import copy
+import io
 import re
 import tempfile
+import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +61,8 @@ if TYPE_CHECKING:  # polib is imported when a catalogue is read: lint needs it o
     import polib
 
 __all__ = ["LANG", "Coverage", "Entry", "UpdateReport", "build_edition", "build_french",
-           "catalogue_path", "check_literal", "code_strings", "coverage", "drift_violations",
+           "catalogue_path", "check_comment", "check_literal", "code_comments", "code_strings",
+           "coverage", "drift_violations",
            "english_markers", "extract", "french_house_rules", "french_prose", "is_french",
            "to_english", "update_catalogue"]
 
@@ -122,6 +125,53 @@ def _nbgrader_cell(cell) -> bool:
                 or meta.get("task"))
 
 
+def _cell_role(cell) -> str:
+    """``"free"`` (nbgrader does not manage it), ``"answer"`` (an answer's code: the
+    scaffold around the solution is the learner's to read) or ``"locked"`` (a test cell,
+    or any other cell nbgrader compares with the release)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
+    if not _nbgrader_cell(cell):
+        return "free"
+    return "answer" if meta.get("solution") else "locked"
+
+
+#: Pairs of markers between which the lines are nbgrader's (a solution, hidden tests):
+#: the student version does not hold them, so nothing there is translated.
+_REGIONS = (("### BEGIN SOLUTION", "### END SOLUTION"),
+            ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"))
+#: Comments that are tool directives, not prose.
+_DIRECTIVE = re.compile(r"#\s*(noqa|type:|pragma|fmt:|ruff:)")
+
+
+def _outside_regions(source: str) -> set[int]:
+    """1-based numbers of the lines of ``source`` outside nbgrader's regions, stub lines
+    of a student version excluded (they are translated by :mod:`aimed.edition`)."""
+    from aimed.grading.config import STUBS
+
+    stubs = {line.strip() for pair in STUBS.values() for text in pair
+             for line in text.splitlines()}
+    keep, inside = set(), None
+    for number, line in enumerate(source.splitlines(), start=1):
+        text = line.strip()
+        if inside is None:
+            inside = next((end for begin, end in _REGIONS if text.startswith(begin)), None)
+            if inside is None and text not in stubs:
+                keep.add(number)
+        elif text.startswith(inside):
+            inside = None
+    return keep
+
+
+class _Span(NamedTuple):
+    """A translatable piece of a code cell: ``source[start:end]``, read as ``text``."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "code" (a string literal) or "comment"
+    indent: int = 0  # column of a block of comment lines
+
+
 def _char_offsets(source: str) -> list[int]:
     """Offset in ``source`` of the first character of each line (1-based lines)."""
     starts, total = [0, 0], 0
@@ -136,39 +186,98 @@ def _to_char(source_lines: list[str], starts: list[int], line: int, col_bytes: i
     return starts[line] + len(text.encode("utf-8")[:col_bytes].decode("utf-8", "replace"))
 
 
-def _literal_spans(source: str) -> list[tuple[int, int, str]]:
-    """``(start, end, text)`` of the learner-facing string literals of a code cell."""
-    try:
-        tree = ast.parse("\n".join("" if ln.lstrip().startswith(("%", "!")) else ln
-                                    for ln in source.splitlines()))
-    except SyntaxError:
-        return []
+def _python(source: str) -> str:
+    """``source`` with IPython's ``%magic`` and ``!shell`` lines blanked (same line count)."""
+    return "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln
+                     for ln in source.splitlines())
+
+
+def _shown_nodes(tree: ast.AST, role: str) -> list[ast.expr]:
+    """String nodes a learner reads: arguments of :data:`SHOWN_CALLS`, values of
+    :data:`SHOWN_KEYWORDS` (not in an answer's scaffold) and docstrings."""
     nodes = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
+                and node.body and isinstance(node.body[0], ast.Expr):
+            nodes.append(node.body[0].value)
+        if role != "free" or not isinstance(node, ast.Call):
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if name in SHOWN_CALLS:
             nodes.extend(node.args)
         nodes.extend(k.value for k in node.keywords if k.arg in SHOWN_KEYWORDS)
+    return nodes
+
+
+def _literal_spans(source: str, role: str = "free") -> list[_Span]:
+    """The learner-facing string literals of a code cell (none in a locked cell)."""
+    try:
+        tree = ast.parse(_python(source))
+    except SyntaxError:
+        return []
+    if role == "locked":
+        return []
     lines, starts = source.splitlines(keepends=True), _char_offsets(source)
+    keep = _outside_regions(source)
     spans = []
-    for node in nodes:
-        if isinstance(node, ast.Dict):  # lesson={"en": ..., "fr": ...} is bilingual already
-            continue
+    for node in _shown_nodes(tree, role):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             words = node.value
         elif isinstance(node, ast.JoinedStr):
             words = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
-        else:
+        else:  # lesson={"en": ..., "fr": ...} is bilingual already
             continue
-        if not _WORD.search(words):
+        if not _WORD.search(words) or node.lineno not in keep:
             continue
         start = _to_char(lines, starts, node.lineno, node.col_offset)
         end = _to_char(lines, starts, node.end_lineno, node.end_col_offset)
-        spans.append((start, end, source[start:end]))
+        spans.append(_Span(start, end, source[start:end], "code"))
     return sorted(set(spans))
+
+
+def _comment_spans(source: str) -> list[_Span]:
+    """The comments of a code cell outside nbgrader's regions: a comment after code is one
+    span, consecutive comment lines at one column are one span (a sentence may run over
+    several lines), read as their lines without the indentation."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(_python(source)).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    keep, starts = _outside_regions(source), _char_offsets(source)
+    spans: list[_Span] = []
+    block: list[tokenize.TokenInfo] = []  # tokenize's columns count characters
+
+    def close() -> None:
+        text = "\n".join(t.string.strip() for t in block)
+        if block and _WORD.search(text):
+            first, last = block[0], block[-1]
+            spans.append(_Span(starts[first.start[0]] + first.start[1],
+                               starts[last.end[0]] + last.end[1], text, "comment",
+                               first.start[1]))
+        block.clear()
+
+    for token in tokens:
+        if token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+            continue
+        own_line = token.type == tokenize.COMMENT and not token.line[:token.start[1]].strip()
+        follows = bool(block) and own_line and block[-1].start[0] == token.start[0] - 1 \
+            and block[-1].start[1] == token.start[1] \
+            and not block[-1].line[:block[-1].start[1]].strip()
+        if not follows:
+            close()
+        if token.type == tokenize.COMMENT and token.start[0] in keep \
+                and not _DIRECTIVE.match(token.string):
+            block.append(token)
+            if not own_line:
+                close()
+    close()
+    return spans
+
+
+def _spans(source: str, role: str = "free") -> list[_Span]:
+    """Every translatable piece of a code cell, literals first, then comments."""
+    return _literal_spans(source, role) + _comment_spans(source)
 
 
 def code_strings(source: str) -> list[str]:
@@ -179,7 +288,18 @@ def code_strings(source: str) -> list[str]:
     >>> code_strings('ax.set_title("Risk by age"); print(f"AUROC {auc:.2f}", x); d["age"]')
     ['"Risk by age"', 'f"AUROC {auc:.2f}"']
     """
-    return list(dict.fromkeys(text for _, _, text in _literal_spans(source)))
+    return list(dict.fromkeys(span.text for span in _literal_spans(source)))
+
+
+def code_comments(source: str, role: str = "free") -> list[str]:
+    r"""The comments of one code cell that the French edition translates, once each.
+
+    Examples
+    --------
+    >>> code_comments("x = 1  # one\n# two lines\n# of prose\ny = 2  # noqa: E501")
+    ['# one', '# two lines\n# of prose']
+    """
+    return list(dict.fromkeys(span.text for span in _comment_spans(source)))
 
 
 def _placeholders(node: ast.expr) -> Counter:
@@ -219,6 +339,27 @@ def check_literal(english: str, french: str) -> str | None:
         return "is not an f-string like the English"
     if _placeholders(en) != _placeholders(fr):
         return "uses other {placeholders} than the English"
+    return None
+
+
+def check_comment(english: str, french: str) -> str | None:
+    """Why the French of a comment cannot replace the English one (None if it can).
+
+    Every line must be a comment (start with ``#``), and a comment written after code
+    must stay on one line, so that the code does the same thing.
+
+    Examples
+    --------
+    >>> check_comment("# the labels", "# les étiquettes") is None
+    True
+    >>> check_comment("# the labels", "les étiquettes")
+    'has a line that does not start with #'
+    """
+    lines = french.strip().splitlines()
+    if not lines or any(not line.strip().startswith("#") for line in lines):
+        return "has a line that does not start with #"
+    if len(lines) > 1 and "\n" not in english.strip():
+        return "has several lines where the English comment has one"
     return None
 
 
@@ -312,9 +453,14 @@ def extract(nb: nbformat.NotebookNode, *, code: bool = True) -> list[Entry]:
         seen.add(context)
         if cell.cell_type == "markdown":
             entries.append(Entry(context, cell.source, i))
-        elif code and not _nbgrader_cell(cell):
+        elif code:
+            role = _cell_role(cell)
+            literals = dict.fromkeys(s.text for s in _literal_spans(cell.source, role))
+            comments = dict.fromkeys(s.text for s in _comment_spans(cell.source))
             entries.extend(Entry(f"{context}/{n}", text, i, "code")
-                           for n, text in enumerate(code_strings(cell.source)))
+                           for n, text in enumerate(literals))
+            entries.extend(Entry(f"{context}/#{n}", text, i, "comment")
+                           for n, text in enumerate(comments))
     return entries
 
 
@@ -378,13 +524,31 @@ def _is_done(entry: polib.POEntry | None, msgid: str) -> bool:
     if entry is None or entry.msgid != msgid or not entry.msgstr.strip() \
             or "fuzzy" in entry.flags:
         return False
-    return not _is_code(entry) or check_literal(msgid, entry.msgstr) is None
+    return _why_not(entry, msgid) is None
+
+
+def _why_not(entry: polib.POEntry, msgid: str) -> str | None:
+    """Why a French code string or comment cannot replace the English (None if it can)."""
+    kind = _kind(entry)
+    if kind == "code":
+        return check_literal(msgid, entry.msgstr)
+    if kind == "comment":
+        return check_comment(msgid, entry.msgstr)
+    return None
+
+
+def _kind(entry: polib.POEntry | Entry) -> str:
+    """``"markdown"``, ``"code"`` (context ``<cell id>/<n>``; cell ids have no slash) or
+    ``"comment"`` (context ``<cell id>/#<n>``)."""
+    context = (entry.context if isinstance(entry, Entry) else entry.msgctxt) or ""
+    if "/" not in context:
+        return "markdown"
+    return "comment" if context.split("/", 1)[1].startswith("#") else "code"
 
 
 def _is_code(entry: polib.POEntry | Entry) -> bool:
-    """Code-string entries have a context ``<cell id>/<n>`` (cell ids have no slash)."""
-    context = entry.context if isinstance(entry, Entry) else entry.msgctxt
-    return "/" in (context or "")
+    """A string or a comment of a code cell, not a Markdown cell."""
+    return _kind(entry) != "markdown"
 
 
 def _lookup(po: polib.POFile, entry: Entry) -> polib.POEntry | None:
@@ -394,7 +558,7 @@ def _lookup(po: polib.POFile, entry: Entry) -> polib.POEntry | None:
     if found is not None and _is_done(found, entry.msgid):
         return found
     for other in po:
-        if not other.obsolete and _is_code(other) == _is_code(entry) \
+        if not other.obsolete and _kind(other) == _kind(entry) \
                 and _is_done(other, entry.msgid):
             return other
     return found
@@ -434,7 +598,7 @@ def update_catalogue(nb_path: Path | str, po_path: Path | str) -> UpdateReport:
             reuse = _lookup(old, entry)
             if reuse is not None and reuse.msgid == entry.msgid:
                 prev = reuse
-        if prev is not None and entry.kind == "code" and prev.msgid != entry.msgid:
+        if prev is not None and entry.kind != "markdown" and prev.msgid != entry.msgid:
             prev = None  # a string's context is its rank in the cell: another string, not an edit
         if prev is None:
             item = polib.POEntry(msgctxt=entry.context, msgid=entry.msgid, msgstr="")
@@ -453,15 +617,19 @@ def update_catalogue(nb_path: Path | str, po_path: Path | str) -> UpdateReport:
                                  flags=["fuzzy"] if prev.msgstr.strip() else [],
                                  previous_msgid=previous if prev.msgstr.strip() else None)
             report.changed.append(entry.context)
-        item.comment = f"cell {entry.index}" + (", a string in the code: keep it a Python literal "
-                                                "with the same {placeholders}"
-                                                if entry.kind == "code" else "")
+        item.comment = f"cell {entry.index}" + _NOTES.get(entry.kind, "")
         new.append(item)
     seen = {e.context for e in extract(nb)}
     report.removed = [c for c in before if c not in seen]
     po_path.parent.mkdir(parents=True, exist_ok=True)
     new.save(str(po_path))
     return report
+
+
+#: What the catalogue tells the translator of each kind of entry.
+_NOTES = {"code": ", a string in the code: keep it a Python literal with the same "
+                  "{placeholders}",
+          "comment": ", a comment in the code: every line starts with #"}
 
 
 def build_french(nb_path: Path | str, po_path: Path | str) -> nbformat.NotebookNode:
@@ -493,21 +661,26 @@ def build_french(nb_path: Path | str, po_path: Path | str) -> nbformat.NotebookN
         found = _lookup(po, entry)
         if not _is_done(found, entry.msgid):
             continue
-        if entry.kind == "code":
+        if entry.kind != "markdown":
             strings.setdefault(entry.index, {})[entry.msgid] = found.msgstr.strip()
         else:
             nb.cells[entry.index].source = found.msgstr
     for index, french in strings.items():
-        nb.cells[index].source = _replace_literals(nb.cells[index].source, french)
+        cell = nb.cells[index]
+        cell.source = _replace_spans(cell.source, french, _cell_role(cell))
     nb.metadata.setdefault("aimed", {})["language"] = LANG
     return nb
 
 
-def _replace_literals(source: str, french: dict[str, str]) -> str:
-    """``source`` with each learner-facing literal found in ``french`` replaced."""
-    for start, end, text in reversed(_literal_spans(source)):
-        if text in french:
-            source = source[:start] + french[text] + source[end:]
+def _replace_spans(source: str, new: dict[str, str], role: str) -> str:
+    """``source`` with each translatable literal or comment found in ``new`` replaced (the
+    lines of a block of comments take the block's indentation)."""
+    for span in sorted(_spans(source, role), reverse=True):
+        if span.text in new:
+            text = ("\n" + " " * span.indent).join(
+                line.strip() for line in new[span.text].splitlines()) \
+                if span.kind == "comment" else new[span.text]
+            source = source[:span.start] + text + source[span.end:]
     return source
 
 
@@ -526,10 +699,12 @@ def to_english(nb: nbformat.NotebookNode, po_path: Path | str) -> nbformat.Noteb
     """Map a French notebook (a learner's submission, say) back to the English cells.
 
     Every Markdown cell whose text is, unchanged, the French of a catalogue entry with the
-    same cell id gets the entry's English back; every other cell (code, a learner's written
-    answer) is kept as it is. nbgrader and :mod:`aimed.grading.integrity` compare locked
-    cells with the English release, so a French submission is graded through this mapping
-    and its locked French cells (mark schemes) are not mistaken for tampering.
+    same cell id gets the entry's English back, and so does every French comment of a code
+    cell outside the answers; a learner's answers (code and written) are kept as they are
+    (so are the strings of code cells: nbgrader does not manage those cells). nbgrader and :mod:`aimed.grading.integrity` compare locked cells with the
+    English release, so a French submission is graded through this mapping and its locked
+    French cells (mark schemes, the comments of a test cell) are not mistaken for
+    tampering.
 
     Parameters
     ----------
@@ -552,11 +727,18 @@ def to_english(nb: nbformat.NotebookNode, po_path: Path | str) -> nbformat.Noteb
     out.metadata.get("aimed", {}).pop("language", None)
     if "aimed" in out.metadata and not out.metadata["aimed"]:
         del out.metadata["aimed"]
+    code: dict[str, dict[str, str]] = {}  # cell id -> French comment -> English
+    for context, entry in by_context.items():
+        if _kind(entry) == "comment" and entry.msgstr.strip():
+            code.setdefault(context.split("/")[0], {})[entry.msgstr.strip()] = entry.msgid
     for cell in out.cells:
-        entry = by_context.get(cell.get("id") or "")
+        cell_id = cell.get("id") or ""
+        entry = by_context.get(cell_id)
         if (cell.cell_type == "markdown" and entry is not None and entry.msgstr
                 and cell.source == entry.msgstr):
             cell.source = entry.msgid
+        elif cell.cell_type == "code" and cell_id in code and _cell_role(cell) != "answer":
+            cell.source = _replace_spans(cell.source, code[cell_id], _cell_role(cell))
     return out
 
 
@@ -581,7 +763,8 @@ def coverage(nb_path: Path | str, po_path: Path | str) -> Coverage:
     prose = [e for e in entries if e.kind == "markdown"]
     missing = [e.index for e in todo if e.kind == "markdown"]
     return Coverage(len(prose) - len(missing), len(prose), missing,
-                    tuple(e.context for e in todo if e.kind == "code"), len(entries) - len(prose))
+                    tuple(e.context for e in todo if e.kind != "markdown"),
+                    len(entries) - len(prose))
 
 
 def drift_violations(nb_path: Path | str, *, label: str | None = None,
@@ -624,8 +807,9 @@ def drift_violations(nb_path: Path | str, *, label: str | None = None,
         found = _lookup(po, entry)
         if _is_done(found, entry.msgid):
             continue
-        what = (f"String {entry.msgid[:40]!r} of code cell {entry.context.split('/')[0]!r}"
-                if entry.kind == "code" else f"Markdown cell {entry.context!r}")
+        what = (f"Markdown cell {entry.context!r}" if entry.kind == "markdown" else
+                f"{'Comment' if entry.kind == 'comment' else 'String'} {entry.msgid[:40]!r} "
+                f"of code cell {entry.context.split('/')[0]!r}")
         if found is None:
             why = "has no entry in the French catalogue (run `aimed translations --update`)"
         elif found.msgid != entry.msgid:
@@ -636,7 +820,7 @@ def drift_violations(nb_path: Path | str, *, label: str | None = None,
         elif not found.msgstr.strip():
             why = "has no French translation (empty msgstr)"
         else:
-            why = f"has a French translation that {check_literal(entry.msgid, found.msgstr)}"
+            why = f"has a French translation that {_why_not(found, entry.msgid)}"
         out.append(Violation(name, RULE, f"{what} {why}", entry.index))
     return out
 
