@@ -428,3 +428,119 @@ def test_a_string_inserted_before_another_is_new_and_the_other_keeps_its_french(
     assert codes["c1/0"].msgid == '"first"' and codes["c1/0"].msgstr == ""
     assert "fuzzy" not in codes["c1/0"].flags
     assert codes["c1/1"].msgstr == '"deuxième"' and "fuzzy" not in codes["c1/1"].flags
+
+
+# -- comments and docstrings of code cells -----------------------------------------------------
+
+_ANSWER = '''def share(values, limit):
+    """The share of values above limit."""
+    values = np.asarray(values)   # as an array
+    # Your part: one line, the share of
+    # the values above limit.
+    ### BEGIN SOLUTION
+    # a comment of the solution, never shown to a learner
+    return float(np.mean(values > limit))
+    ### END SOLUTION
+'''
+_TEST = '''# visible: the example of the lesson
+assert share([1, 2], 1) == 0.5
+### BEGIN HIDDEN TESTS
+# hidden: never in a student version
+assert share([3], 1) == 1.0
+### END HIDDEN TESTS
+'''
+
+
+def _graded_notebook() -> nbformat.NotebookNode:
+    nb = _notebook()
+    nb.cells[1].source = ("import numpy as np  # noqa: F401\n# the data, in mmol/L\n"
+                          "x = 1   # one patient\nprint(x)")
+    nb.cells[5].source = _TEST
+    nb.cells.insert(5, nbformat.v4.new_code_cell(_ANSWER, id="answer"))
+    nb.cells[5].metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False,
+                                        "grade_id": "a_share", "schema_version": 3}
+    return nb
+
+
+def _student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """What nbgrader releases: the solution replaced by the stub, hidden tests removed."""
+    from aimed.grading.config import STUDENT_STUB
+
+    out = copy.deepcopy(nb)
+    stub = "\n".join("    " + line for line in STUDENT_STUB.splitlines())
+    out.cells[5].source = re.sub(r" *### BEGIN SOLUTION.*### END SOLUTION", stub,
+                                 out.cells[5].source, flags=re.S)
+    out.cells[6].source = re.sub(r"### BEGIN HIDDEN TESTS.*### END HIDDEN TESTS\n", "",
+                                 out.cells[6].source, flags=re.S)
+    return out
+
+
+def test_comments_and_docstrings_are_entries_outside_nbgrader_regions():
+    entries = {e.context: e.msgid for e in translate.extract(_graded_notebook())
+               if e.kind != "markdown"}
+    assert entries == {
+        "c1/#0": "# the data, in mmol/L", "c1/#1": "# one patient",  # not the noqa directive
+        "answer/0": '"""The share of values above limit."""',
+        "answer/#0": "# as an array",
+        "answer/#1": "# Your part: one line, the share of\n# the values above limit.",
+        "c5/#0": "# visible: the example of the lesson"}
+    # the student version that nbgrader releases has the same entries, in the same ranks
+    student = {e.context: e.msgid for e in translate.extract(_student_version(_graded_notebook()))
+               if e.kind != "markdown"}
+    assert student == entries
+
+
+def test_french_comments_keep_the_code_and_come_back_in_english_for_grading(tmp_path):
+    nb_path = _write(_graded_notebook(), tmp_path / "nb.ipynb")
+    po_path = tmp_path / "nb.po"
+    translate.update_catalogue(nb_path, po_path)
+    po = polib.pofile(str(po_path))
+    french = {"c1/#0": "# les données, en mmol/L", "c1/#1": "# un patient",
+              "answer/0": '"""La part des valeurs au-dessus de limit."""',
+              "answer/#0": "# en tableau",
+              "answer/#1": "# À vous : une ligne, la part des valeurs\n# au-dessus de limit, "
+                           "entre 0 et 1.\n# (une phrase plus longue en français)",
+              "c5/#0": "# visible : l'exemple de la leçon"}
+    for entry in po:
+        entry.msgstr = french.get(entry.msgctxt, "FR " + entry.msgid)
+    po.save(str(po_path))
+    assert translate.coverage(nb_path, po_path).complete
+    fr = translate.build_french(_student_version(_graded_notebook()), po_path)
+    answer = fr.cells[5].source
+    assert '    """La part des valeurs au-dessus de limit."""' in answer
+    assert "    # À vous : une ligne, la part des valeurs\n    # au-dessus de limit, entre 0 et " \
+           "1.\n    # (une phrase plus longue en français)\n    # YOUR CODE HERE" in answer
+    assert "values = np.asarray(values)   # en tableau\n" in answer
+    assert fr.cells[1].source == ("import numpy as np  # noqa: F401\n# les données, en mmol/L\n"
+                                  "x = 1   # un patient\nprint(x)")
+    assert fr.cells[6].source.startswith("# visible : l'exemple de la leçon\nassert")
+    assert _without_strings(answer) == _without_strings(_student_version(
+        _graded_notebook()).cells[5].source)
+    # graded: the test cell is the English release again, the learner's answer stays hers
+    back = translate.to_english(fr, po_path)
+    assert back.cells[6].source == _student_version(_graded_notebook()).cells[6].source
+    assert back.cells[5].source == answer
+
+
+def test_a_french_comment_must_stay_a_comment():
+    assert translate.check_comment("# one", "# un") is None
+    assert translate.check_comment("# two\n# lines", "# deux\n# lignes\n# ou trois") is None
+    assert translate.check_comment("# one", "un") == "has a line that does not start with #"
+    assert translate.check_comment("# one", "# un\nx = 2") is not None
+    assert translate.check_comment("# after code", "# après\n# du code") == \
+        "has several lines where the English comment has one"
+
+
+def test_lint_fails_when_a_comment_changes_in_english_alone(tmp_path):
+    nb = _graded_notebook()
+    nb_path = _write(nb, tmp_path / "notebooks" / "nb.ipynb")
+    po_path = translate.catalogue_path(nb_path, tmp_path)
+    po_path.parent.mkdir(parents=True)
+    translate.update_catalogue(nb_path, po_path)
+    _translate_all(po_path, prefix="")
+    assert translate.drift_violations(nb_path, root=tmp_path) == []
+    nb.cells[5].source = nb.cells[5].source.replace("# as an array", "# as a NumPy array")
+    _write(nb, nb_path)
+    found = translate.drift_violations(nb_path, root=tmp_path)
+    assert [v.cell for v in found] == [5]
+    assert found[0].message.startswith("Comment '# as a NumPy array' of code cell 'answer'")

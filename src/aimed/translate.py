@@ -13,10 +13,15 @@ Learner-facing strings of code cells are entries too: the text a cell prints or 
 in a figure (the arguments of ``print``, ``set_title``, ``set_xlabel``... and the
 ``title=``, ``label=``, ``meaning=``... keywords), one entry per distinct string literal,
 ``msgctxt "<cell id>/<n>"`` and ``msgid`` the literal as written in the code
-(``f"AUROC {auc:.2f}"``). Only cells that nbgrader does not manage are concerned: answer
-and test cells stay byte-identical. A French literal must be a string literal again, with
-the same ``{placeholders}`` (:func:`check_literal`); otherwise the English one is kept and
-``aimed lint`` says why.
+(``f"AUROC {auc:.2f}"``); the docstrings of the functions a cell defines too. A French
+literal must be a string literal again, with the same ``{placeholders}``
+(:func:`check_literal`); otherwise the English one is kept and ``aimed lint`` says why.
+Comments are entries of their own, ``msgctxt "<cell id>/#<n>"`` (:func:`code_comments`,
+:func:`check_comment`). In nbgrader's answer and test cells only the scaffold around the
+solution and the visible tests are concerned (shown strings, docstrings and comments of an
+answer's scaffold, comments of a test; never the code): what lies between
+``### BEGIN SOLUTION``/``### END SOLUTION`` or the hidden-test markers is not in a student
+version and is never translated.
 
 The French notebook is *generated* from the English notebook and the catalogue
 (:func:`build_french`): the same cells in the same order, the same code apart from those
@@ -192,15 +197,15 @@ def _python(source: str) -> str:
                      for ln in source.splitlines())
 
 
-def _shown_nodes(tree: ast.AST, role: str) -> list[ast.expr]:
+def _shown_nodes(tree: ast.AST) -> list[ast.expr]:
     """String nodes a learner reads: arguments of :data:`SHOWN_CALLS`, values of
-    :data:`SHOWN_KEYWORDS` (not in an answer's scaffold) and docstrings."""
+    :data:`SHOWN_KEYWORDS` and docstrings."""
     nodes = []
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
                 and node.body and isinstance(node.body[0], ast.Expr):
             nodes.append(node.body[0].value)
-        if role != "free" or not isinstance(node, ast.Call):
+        if not isinstance(node, ast.Call):
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -221,7 +226,7 @@ def _literal_spans(source: str, role: str = "free") -> list[_Span]:
     lines, starts = source.splitlines(keepends=True), _char_offsets(source)
     keep = _outside_regions(source)
     spans = []
-    for node in _shown_nodes(tree, role):
+    for node in _shown_nodes(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             words = node.value
         elif isinstance(node, ast.JoinedStr):
@@ -700,11 +705,11 @@ def to_english(nb: nbformat.NotebookNode, po_path: Path | str) -> nbformat.Noteb
 
     Every Markdown cell whose text is, unchanged, the French of a catalogue entry with the
     same cell id gets the entry's English back, and so does every French comment of a code
-    cell outside the answers; a learner's answers (code and written) are kept as they are
-    (so are the strings of code cells: nbgrader does not manage those cells). nbgrader and :mod:`aimed.grading.integrity` compare locked cells with the
-    English release, so a French submission is graded through this mapping and its locked
-    French cells (mark schemes, the comments of a test cell) are not mistaken for
-    tampering.
+    cell outside the answers; a learner's answers (code and written) are kept as they are,
+    and so are the strings of code cells (no locked cell has any). nbgrader and
+    :mod:`aimed.grading.integrity` compare locked cells with the English release, so a
+    French submission is graded through this mapping and its locked French cells (mark
+    schemes, the comments of a test cell) are not mistaken for tampering.
 
     Parameters
     ----------
