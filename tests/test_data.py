@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pandas as pd
@@ -95,6 +96,29 @@ def test_ct_and_ecg_loaders_return_physical_units():
     assert ecg.fs_hz == 1000 and ecg.signals.shape == (10000, 12)
     assert isinstance(ecg.signals, pd.DataFrame)
     assert list(ecg.signals.columns[:3]) == ["I", "II", "III"]
+
+
+def test_descriptions_the_lessons_print_follow_the_learners_language(monkeypatch):
+    """m1/01 prints the CT slice's description, m2/01 the phantom's (AIMED_LANG at load)."""
+    from aimed import rt
+
+    monkeypatch.setenv("AIMED_LANG", "en")
+    assert data.load("ct-small").description == "CT slice, 5 mm thick, 120 kV, Ge Medical Systems"
+    assert rt.make_phantom("simple").description == (
+        "Round CTV (radius 30 mm); spinal cord (serial) behind it; parotid (parallel) to its "
+        "left and front.")
+    english = {name: rt.make_phantom(name).description for name in rt.PHANTOMS}
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    assert data.load("ct-small").description == (
+        "Coupe de scanner, épaisseur 5 mm, 120 kV, Ge Medical Systems")
+    assert rt.make_phantom("simple").description.startswith(
+        "CTV rond (rayon 30 mm) ; moelle épinière (organe en série)")
+    for name in rt.PHANTOMS:
+        french = rt.make_phantom(name).description
+        assert french != english[name]
+        assert not {"behind", "front", "around", "Round", "radius"} & set(french.split())
+        # the numbers are the same in both languages
+        assert re.findall(r"\d+", french)[:3] == re.findall(r"\d+", english[name])[:3]
 
 
 def test_every_datasheet_has_a_french_summary_line():

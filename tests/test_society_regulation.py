@@ -202,3 +202,131 @@ def test_registry_columns_and_childbirth_women_only():
     assert (reg.loc[reg["diagnosis"] == "childbirth", "sex"] == "F").all()
     assert reg["postcode"].str.len().eq(5).all() and reg["age"].between(18, 100).all()
     assert reg["admission_date"].dt.year.eq(2025).all()
+
+
+# ------------------------------------------------------------------ the French learner
+
+
+def test_a_french_learner_reads_the_qualification_and_classes_in_french(monkeypatch):
+    monkeypatch.setenv("AIMED_LANG", "en")
+    english = {name: regulation.classify_software(name) for name in regulation.SCENARIOS}
+    english_steps = tuple(regulation.MDCG_STEPS)
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    steps = tuple(regulation.MDCG_STEPS)
+    assert len(steps) == 5 and steps != english_steps
+    assert all(step.startswith(f"{i}. ") for i, step in enumerate(steps, start=1))
+    assert all(step.endswith("Sinon : pas un MDSW.") for step in steps[2:])
+    got = {name: regulation.classify_software(name) for name in regulation.SCENARIOS}
+    assert got == {
+        "stroke-ct": ("III", "décision : mort ou détérioration irréversible"),
+        "icu-monitor": ("IIb", "contrôle : paramètres vitaux, danger immédiat"),
+        "home-bp": ("pas un dispositif médical",
+                    "pas un MDSW : ne fait que stocker, communiquer ou afficher"),
+        "bed-planning": ("pas un dispositif médical",
+                         "pas un MDSW : pas au bénéfice de patients individuels"),
+    }
+    assert {b for _, b in got.values()} <= set(regulation.BRANCHES)
+    assert len(set(regulation.BRANCHES)) == len(regulation.BRANCHES) == 9
+    assert "pas un dispositif médical" in regulation.MDR_RULE11_CLASSES
+    assert regulation.qualify_software(acts_on_data=True, individual_patients=True,
+                                       medical_purpose=False) == (
+        False, "pas un MDSW : pas de fin médicale")
+    assert regulation.mdr_rule11_class("decision", "serious or surgery") == (
+        "IIb", "décision : détérioration grave ou chirurgie")
+    # the class in either language gives the same answer under the AI Act
+    for name, s in regulation.SCENARIOS.items():
+        for mdr_class in (got[name][0], english[name][0]):
+            assert regulation.ai_act_high_risk(mdr_class, ai_system=s["ai_system"],
+                                               annex_iii_use=s["annex_iii_use"]) is (
+                name in ("stroke-ct", "icu-monitor"))
+    with pytest.raises(SocietyValueError, match="mdr_class doit être"):
+        regulation.ai_act_high_risk("IV", ai_system=True)
+    for s in regulation.SCENARIOS.values():
+        assert isinstance(s["ai_system"], bool)
+        words = set(s["description"].split()) | set(s["why"].split())
+        assert not words & {"the", "that", "and", "of", "for", "it"}, words
+    assert regulation.SCENARIOS["stroke-ct"]["description"].startswith(
+        "Un modèle d'apprentissage profond")
+
+
+def test_a_french_learner_reads_the_timeline_and_procedure_in_french(monkeypatch):
+    monkeypatch.setenv("AIMED_LANG", "en")
+    english = regulation.ai_act_timeline()
+    english_steps = regulation.omnibus_procedure()
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    table = regulation.ai_act_timeline()
+    # the same entries, dates and order; only the texts change
+    pd.testing.assert_series_equal(table["date"], english["date"])
+    pd.testing.assert_series_equal(table["source_date"], english["source_date"])
+    assert list(table.columns) == list(english.columns)
+    assert set(table["status"]) == {"en vigueur", "remplacé", "proposé"}
+    assert (table["status"] == "en vigueur").sum() == (english["status"] == "law").sum()
+    assert table.loc[0, "short"] == "entrée en vigueur"
+    assert not table["provision"].str.contains(r"Chapter|Art\.|Annex|high-risk").any()
+    assert table["source"].str.contains(r"Règlement \(UE\)|COM\(2025\) 836").all()
+    assert not table["source"].str.contains(r"Regulation \(EU\)|OJ L|replaced").any()
+    assert (table["short"] == english["short"]).sum() == 0
+    law = regulation.ai_act_timeline("law")
+    assert "nouvelles interdictions" in set(regulation.in_application(regulation.CHECKED_ON)
+                                            ["short"])
+    assert regulation.high_risk_date("annex I") == dt.date(2028, 8, 2)  # codes stay English
+    # the plot's tick labels and the table's short names are the same texts
+    assert set(law["short"]) == {regulation._short_label(s) for s in english.loc[
+        english["status"] == "law", "short"]}
+    steps = regulation.omnibus_procedure()
+    pd.testing.assert_series_equal(steps["date"], english_steps["date"])
+    assert steps["step"].iloc[0] == "proposition" and steps["step"].iloc[-1] == "entrée en vigueur"
+    assert steps["source"].str.contains("Conseil de l'UE|Règlement|Commission européenne|"
+                                        "Parlement européen").all()
+    # titles of the Council's press releases are cited as published
+    assert steps["source"].str.contains("'Artificial intelligence: Council agrees").any()
+    assert set(regulation.STATUSES) == {"law", "superseded", "proposed"}
+    assert "non adopté" in regulation.STATUSES["proposed"]
+    related = list(regulation.RELATED_DATES)
+    assert related[0]["what"] == "le MDR s'applique" and related[-1]["source"] == "aimed"
+
+
+def test_a_french_learner_reads_duties_and_oversight_in_french(monkeypatch):
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    table = pd.DataFrame(list(regulation.RESPONSIBILITIES)).set_index("who")
+    assert list(table.index) == [
+        "fournisseur (règlement sur l'IA)", "fournisseur (règlement sur l'IA)",
+        "déployeur (règlement sur l'IA), p. ex. l'hôpital", "fabricant (MDR)",
+        "fabricant (responsabilité du fait des produits)", "clinicien"]
+    assert table.loc["clinicien", "source"] == "droit national de l'État membre"
+    assert "contrôle humain" in table.iloc[2]["duty"]
+    abilities = list(regulation.ART14_OVERSIGHT)
+    assert len(abilities) == 5 and "biais d'automatisation" in abilities[1]
+    assert regulation.ART14_OVERSIGHT[0] == abilities[0]
+    assert regulation.ART14_OVERSIGHT[:2] == tuple(abilities[:2])
+
+
+def test_switching_language_leaves_the_english_unchanged(monkeypatch):
+    monkeypatch.setenv("AIMED_LANG", "en")
+    before = (regulation.ai_act_timeline(), regulation.omnibus_procedure(),
+              repr(regulation.SCENARIOS), repr(regulation.RESPONSIBILITIES),
+              repr(regulation.BRANCHES), repr(regulation.MDCG_STEPS))
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    regulation.ai_act_timeline(), repr(regulation.SCENARIOS)
+    monkeypatch.setenv("AIMED_LANG", "en")
+    pd.testing.assert_frame_equal(regulation.ai_act_timeline(), before[0])
+    pd.testing.assert_frame_equal(regulation.omnibus_procedure(), before[1])
+    assert (repr(regulation.SCENARIOS), repr(regulation.RESPONSIBILITIES),
+            repr(regulation.BRANCHES), repr(regulation.MDCG_STEPS)) == before[2:]
+    assert regulation.MDCG_STEPS[0].startswith("1. Is the product software")
+    assert regulation.BRANCHES == tuple(regulation.BRANCHES)
+    assert regulation.STATUSES["law"].startswith("in the text in force")
+
+
+def test_model_card_table_headers_in_french_and_unchanged_in_english(monkeypatch):
+    texts = {name: "text" for name in regulation.ModelCard.__dataclass_fields__
+             if name not in ("quantitative_analyses", "extra")}
+    table = pd.DataFrame({"n": [10, 20], "tpr": [0.5, 0.25], "ppv": [0.75, 0.5]},
+                         index=pd.Index(["F", "overall"], name="group"))
+    card = regulation.ModelCard(**texts, quantitative_analyses=table)
+    monkeypatch.setenv("AIMED_LANG", "en")
+    assert "| group | n | tpr | ppv |\n|---|---|---|---|\n| F | 10 | 0.5 | 0.75 |\n" \
+           "| overall | 20 | 0.25 | 0.5 |" in card.to_markdown()
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    assert "| groupe | n | Sensibilité (TPR) | VPP |" in card.to_markdown()
+    assert "| ensemble | 20 | 0.25 | 0.5 |" in card.to_markdown()

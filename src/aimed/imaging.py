@@ -111,7 +111,8 @@ class CTSlice:
     pixel_mm : tuple of float
         Pixel spacing (row, column) in mm.
     description : str
-        What the slice shows, from the DICOM header.
+        What the slice shows, from the DICOM header, in the learner's language when the
+        slice was read (``AIMED_LANG``).
     """
 
     hu: np.ndarray
@@ -141,11 +142,13 @@ class CTSlice:
 
 def _describe(ds: object) -> str:
     """A one-line description from standard DICOM attributes (never from free text)."""
-    parts = ["CT slice"]
+    from aimed.i18n import t
+
+    parts = [t("m1.ct_description.slice")]
     if ds.get("SliceThickness"):
-        parts.append(f"{float(ds.SliceThickness):g} mm thick")
+        parts.append(t("m1.ct_description.thickness", mm=f"{float(ds.SliceThickness):g}"))
     if ds.get("KVP"):
-        parts.append(f"{float(ds.KVP):g} kV")
+        parts.append(t("m1.ct_description.kv", kv=f"{float(ds.KVP):g}"))
     if ds.get("Manufacturer"):
         parts.append(str(ds.Manufacturer).title())
     return ", ".join(parts)

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import ndimage
 
+from aimed.i18n import t
 from aimed.rt import _checks
 
 __all__ = ["DENSITY_G_CM3", "PHANTOMS", "Phantom", "expand", "make_phantom", "with_tissue"]
@@ -227,8 +228,7 @@ def _simple(x, y, rng):
     parotid = _ellipse(x, y, 55.0 + _jitter(rng, 4.0), -22.0 + _jitter(rng, 4.0), 16.0, 12.0)
     masks = {"CTV": ctv, "spinal cord": cord, "parotid": parotid}
     organs = {"spinal cord": "serial", "parotid": "parallel"}
-    text = (f"Round CTV (radius {radius:.0f} mm); spinal cord (serial) behind it; "
-            "parotid (parallel) to its left and front.")
+    text = t("rt.phantom.simple", radius=f"{radius:.0f}")
     return masks, organs, text
 
 
@@ -244,8 +244,8 @@ def _c_shape(x, y, rng):
     core = rr <= r_core
     masks = {"CTV": ctv, "core": core}
     organs = {"core": "serial"}
-    text = (f"C-shaped CTV (radii {r_in:.0f}-{r_out:.0f} mm, open anteriorly) around a "
-            f"round core (radius {r_core:.0f} mm), after the AAPM TG-119 C-shape test.")
+    text = t("rt.phantom.c-shape", r_in=f"{r_in:.0f}", r_out=f"{r_out:.0f}",
+             r_core=f"{r_core:.0f}")
     return masks, organs, text
 
 
@@ -260,8 +260,7 @@ def _prostate(x, y, rng):
     bladder &= ~ctv
     masks = {"CTV": ctv, "rectum": rectum & ~ctv, "bladder": bladder}
     organs = {"rectum": "serial", "bladder": "parallel"}
-    text = (f"Prostate CTV ({2 * ax:.0f} x {2 * ay:.0f} mm); rectum directly behind it "
-            "(serial), bladder in front (parallel).")
+    text = t("rt.phantom.prostate", width=f"{2 * ax:.0f}", height=f"{2 * ay:.0f}")
     return masks, organs, text
 
 

@@ -32,6 +32,12 @@ decides who pays when it harms a patient:
 the provisions, whether it is law, superseded or only proposed, its source and the date of
 that source. :data:`CHECKED_ON` is the day the status was last checked.
 
+Every text the lesson shows (the provisions, the steps, the scenarios, the duties, the
+branches and "not a medical device") is read in the learner's language when it is used
+(``AIMED_LANG``); the French follows the official wording of the EU texts where it
+exists. The values that functions take as arguments (``status="law"``, ``route="annex I"``,
+``purpose="decision"``...) are English names in both languages.
+
 This module is teaching material, not legal advice.
 
 Examples
@@ -66,11 +72,12 @@ References
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
-from aimed.i18n import t
+from aimed.i18n import DEFAULT_LANGUAGE, language, localise, t
 from aimed.society import _checks
 
 __all__ = [
@@ -100,157 +107,431 @@ __all__ = [
 #: The day the status of every entry below was last checked against the sources.
 CHECKED_ON: dt.date = dt.date(2026, 12, 2)
 
+# ------------------------------------------------------------------- texts in two languages
+
+
+class _Text:
+    """A text in English and in French; :meth:`text` reads it in the learner's language."""
+
+    __slots__ = ("en", "fr")
+
+    def __init__(self, en: str, fr: str) -> None:
+        self.en, self.fr = en, fr
+
+    def text(self) -> str:
+        return localise({"en": self.en, "fr": self.fr})
+
+    def __add__(self, other: _Text | str) -> _Text:
+        if isinstance(other, str):
+            return _Text(self.en + other, self.fr + other)
+        return _Text(self.en + other.en, self.fr + other.fr)
+
+    def __repr__(self) -> str:
+        return f"_Text({self.en!r}, {self.fr!r})"
+
+
+def _pick(value: object) -> object:
+    """``value`` with every :class:`_Text` in it read in the learner's language."""
+    if isinstance(value, _Text):
+        return value.text()
+    if isinstance(value, dict):
+        return {key: _pick(item) for key, item in value.items()}
+    return value
+
+
+class _Localised(Sequence):
+    """A read-only tuple whose texts are read in the learner's language at each access.
+
+    The course's constants (:data:`MDCG_STEPS`, :data:`RESPONSIBILITIES`...) are shown by
+    the lessons as they are; reading them when they are used, not when the module is
+    imported, lets ``AIMED_LANG`` decide, as everywhere else in the library.
+    """
+
+    __slots__ = ("_items", "_show")
+
+    def __init__(self, items, show=_pick) -> None:
+        self._items = tuple(items)
+        self._show = show
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self._show(item) for item in self._items[index])
+        return self._show(self._items[index])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Localised):
+            other = tuple(other)
+        return tuple(self) == other if isinstance(other, tuple) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+class _LocalisedMapping(Mapping):
+    """A read-only dict whose values' texts are read in the learner's language."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: dict) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, key):
+        return _pick(self._items[key])
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+def _label(code: str, labels: dict[str, _Text]) -> str:
+    """The label of a code (a status, a step, a branch) in the learner's language."""
+    return labels[code].text() if code in labels else code
+
 # ----------------------------------------------------------------------------- sources
 
-_AI_ACT = ("Regulation (EU) 2024/1689, OJ L, 2024/1689, 12.7.2024, "
-           "ELI http://data.europa.eu/eli/reg/2024/1689/oj")
+_AI_ACT = _Text("Regulation (EU) 2024/1689, OJ L, 2024/1689, 12.7.2024, "
+                "ELI http://data.europa.eu/eli/reg/2024/1689/oj",
+                "Règlement (UE) 2024/1689, JO L, 2024/1689, 12.7.2024, "
+                "ELI http://data.europa.eu/eli/reg/2024/1689/oj")
 _AI_ACT_DATE = dt.date(2024, 7, 12)
-_OMNIBUS = ("Regulation (EU) 2026/1744 (Digital Omnibus on AI), OJ L, 2026/1744, 24.7.2026, "
-            "ELI http://data.europa.eu/eli/reg/2026/1744/oj")
+_OMNIBUS = _Text("Regulation (EU) 2026/1744 (Digital Omnibus on AI), OJ L, 2026/1744, "
+                 "24.7.2026, ELI http://data.europa.eu/eli/reg/2026/1744/oj",
+                 "Règlement (UE) 2026/1744 (Digital Omnibus on AI, omnibus numérique sur "
+                 "l'IA), JO L, 2026/1744, 24.7.2026, ELI http://data.europa.eu/eli/reg/2026/1744/oj")
 _OMNIBUS_DATE = dt.date(2026, 7, 24)
-_PROPOSAL = ("European Commission, COM(2025) 836 final, 19.11.2025, procedure 2025/0359(COD), "
-             "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:52025PC0836")
+_PROPOSAL = _Text("European Commission, COM(2025) 836 final, 19.11.2025, procedure "
+                  "2025/0359(COD), "
+                  "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:52025PC0836",
+                  "Commission européenne, COM(2025) 836 final, 19.11.2025, procédure "
+                  "2025/0359(COD), "
+                  "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:52025PC0836")
 _PROPOSAL_DATE = dt.date(2025, 11, 19)
+_AMENDING_113 = _Text(", Art. 1 (amending Art. 113)", ", art. 1er (modifiant l'art. 113)")
+
+
+def _art(en: str, fr: str) -> _Text:
+    """An article reference, written the English and the French way."""
+    return _Text(f", Art. {en}", f", art. {fr}")
+
 
 #: What a status means. Only "law" binds anyone.
-STATUSES: dict[str, str] = {
-    "law": "in the text in force (the 2024 Act as amended by Regulation (EU) 2026/1744)",
-    "superseded": "was in the 2024 text, replaced by Regulation (EU) 2026/1744",
-    "proposed": "only in the Commission's proposal COM(2025) 836; not adopted",
-}
+STATUSES: Mapping[str, str] = _LocalisedMapping({
+    "law": _Text("in the text in force (the 2024 Act as amended by Regulation (EU) 2026/1744)",
+                 "dans le texte en vigueur (le règlement de 2024 tel que modifié par le "
+                 "règlement (UE) 2026/1744)"),
+    "superseded": _Text("was in the 2024 text, replaced by Regulation (EU) 2026/1744",
+                        "figurait dans le texte de 2024, remplacé par le règlement (UE) "
+                        "2026/1744"),
+    "proposed": _Text("only in the Commission's proposal COM(2025) 836; not adopted",
+                      "seulement dans la proposition de la Commission COM(2025) 836 ; "
+                      "non adopté"),
+})
+
+#: How a status is shown in a table, in each language.
+_STATUS_LABELS = {"law": _Text("law", "en vigueur"),
+                  "superseded": _Text("superseded", "remplacé"),
+                  "proposed": _Text("proposed", "proposé")}
 
 
-def _entry(short: str, date: dt.date, provision: str, status: str, source: str,
+def _entry(short: str, date: dt.date, provision: _Text, status: str, source: _Text,
            source_date: dt.date) -> dict[str, object]:
     return {"short": short, "date": date, "provision": provision, "status": status,
             "source": source, "source_date": source_date}
 
 
-#: The AI Act's dates of application (Art. 113), as data: one entry per date and group of
-#: provisions, with its status (see :data:`STATUSES`), its source and the date of that
-#: source. Checked on :data:`CHECKED_ON`.
-AI_ACT_TIMELINE: tuple[dict[str, object], ...] = (
+_TIMELINE: tuple[dict[str, object], ...] = (
     _entry("entry into force", dt.date(2024, 8, 1),
-           "entry into force, 20th day after publication (Art. 113, first paragraph)",
-           "law", f"{_AI_ACT}, Art. 113", _AI_ACT_DATE),
+           _Text("entry into force, 20th day after publication (Art. 113, first paragraph)",
+                 "entrée en vigueur, le vingtième jour suivant la publication (art. 113, "
+                 "premier alinéa)"),
+           "law", _AI_ACT + _art("113", "113"), _AI_ACT_DATE),
     _entry("prohibitions, AI literacy", dt.date(2025, 2, 2),
-           "Chapters I and II: general provisions, AI literacy (Art. 4), prohibited "
-           "practices (Art. 5) (Art. 113(a))",
-           "law", f"{_AI_ACT}, Art. 113(a)", _AI_ACT_DATE),
+           _Text("Chapters I and II: general provisions, AI literacy (Art. 4), prohibited "
+                 "practices (Art. 5) (Art. 113(a))",
+                 "chapitres I et II : dispositions générales, maîtrise de l'IA (art. 4), "
+                 "pratiques interdites (art. 5) (art. 113, point a))"),
+           "law", _AI_ACT + _art("113(a)", "113, point a)"), _AI_ACT_DATE),
     _entry("GPAI, governance, penalties", dt.date(2025, 8, 2),
-           "Chapter III section 4 (notified bodies), Chapter V (general-purpose AI models), "
-           "Chapter VII (governance), Chapter XII (penalties) and Art. 78, except Art. 101 "
-           "(Art. 113(b))",
-           "law", f"{_AI_ACT}, Art. 113(b)", _AI_ACT_DATE),
+           _Text("Chapter III section 4 (notified bodies), Chapter V (general-purpose AI "
+                 "models), Chapter VII (governance), Chapter XII (penalties) and Art. 78, "
+                 "except Art. 101 (Art. 113(b))",
+                 "chapitre III, section 4 (organismes notifiés), chapitre V (modèles d'IA à "
+                 "usage général), chapitre VII (gouvernance), chapitre XII (sanctions) et "
+                 "art. 78, à l'exception de l'art. 101 (art. 113, point b))"),
+           "law", _AI_ACT + _art("113(b)", "113, point b)"), _AI_ACT_DATE),
     _entry("amendments to other acts", dt.date(2026, 7, 27),
-           "Arts. 102 to 110, amendments to other Union acts (new Art. 113(d))",
-           "law", f"{_OMNIBUS}, Art. 1(40)(c)", _OMNIBUS_DATE),
+           _Text("Arts. 102 to 110, amendments to other Union acts (new Art. 113(d))",
+                 "art. 102 à 110, modifications d'autres actes de l'Union (nouvel art. 113, "
+                 "point d))"),
+           "law", _OMNIBUS + _art("1(40)(c)", "1er, point 40, c)"), _OMNIBUS_DATE),
     _entry("general application", dt.date(2026, 8, 2),
-           "general date of application: the rest of the Act, including transparency "
-           "(Art. 50) and Art. 101 (Art. 113, second paragraph)",
-           "law", f"{_AI_ACT}, Art. 113", _AI_ACT_DATE),
+           _Text("general date of application: the rest of the Act, including transparency "
+                 "(Art. 50) and Art. 101 (Art. 113, second paragraph)",
+                 "date générale d'application : le reste du règlement, y compris la "
+                 "transparence (art. 50) et l'art. 101 (art. 113, deuxième alinéa)"),
+           "law", _AI_ACT + _art("113", "113"), _AI_ACT_DATE),
     _entry("new prohibitions", dt.date(2026, 12, 2),
-           "new prohibited practices: non-consensual intimate images and child sexual "
-           "abuse material, Art. 5(1)(ba) and (bb) (Art. 113(a) as replaced)",
-           "law", f"{_OMNIBUS}, Art. 1(40)(a)", _OMNIBUS_DATE),
+           _Text("new prohibited practices: non-consensual intimate images and child sexual "
+                 "abuse material, Art. 5(1)(ba) and (bb) (Art. 113(a) as replaced)",
+                 "nouvelles pratiques interdites : images intimes non consenties et matériel "
+                 "pédopornographique, art. 5, paragraphe 1, points b bis) et b ter) "
+                 "(art. 113, point a), tel que remplacé)"),
+           "law", _OMNIBUS + _art("1(40)(a)", "1er, point 40, a)"), _OMNIBUS_DATE),
     _entry("high-risk, Annex III (e.g. triage)", dt.date(2027, 12, 2),
-           "Chapter III sections 1-3 (classification, requirements, provider and deployer "
-           "obligations) for high-risk systems under Art. 6(2) and Annex III, such as "
-           "emergency patient triage (Art. 113(c)(i) as replaced)",
-           "law", f"{_OMNIBUS}, Art. 1(40)(b)", _OMNIBUS_DATE),
+           _Text("Chapter III sections 1-3 (classification, requirements, provider and "
+                 "deployer obligations) for high-risk systems under Art. 6(2) and Annex III, "
+                 "such as emergency patient triage (Art. 113(c)(i) as replaced)",
+                 "chapitre III, sections 1 à 3 (classification, exigences, obligations des "
+                 "fournisseurs et des déployeurs) pour les systèmes à haut risque relevant de "
+                 "l'art. 6, paragraphe 2, et de l'annexe III, comme le tri des patients aux "
+                 "urgences (art. 113, point c), i), tel que remplacé)"),
+           "law", _OMNIBUS + _art("1(40)(b)", "1er, point 40, b)"), _OMNIBUS_DATE),
     _entry("high-risk, Annex I (e.g. MDR devices)", dt.date(2028, 8, 2),
-           "Chapter III sections 1-3 for high-risk systems under Art. 6(1) and Annex I, "
-           "such as AI medical devices whose MDR conformity assessment involves a "
-           "notified body (Art. 113(c)(ii) as replaced)",
-           "law", f"{_OMNIBUS}, Art. 1(40)(b)", _OMNIBUS_DATE),
+           _Text("Chapter III sections 1-3 for high-risk systems under Art. 6(1) and Annex I, "
+                 "such as AI medical devices whose MDR conformity assessment involves a "
+                 "notified body (Art. 113(c)(ii) as replaced)",
+                 "chapitre III, sections 1 à 3, pour les systèmes à haut risque relevant de "
+                 "l'art. 6, paragraphe 1, et de l'annexe I, comme les dispositifs médicaux à "
+                 "base d'IA dont l'évaluation de la conformité au titre du MDR fait intervenir "
+                 "un organisme notifié (art. 113, point c), ii), tel que remplacé)"),
+           "law", _OMNIBUS + _art("1(40)(b)", "1er, point 40, b)"), _OMNIBUS_DATE),
     _entry("high-risk, Annex III (2024 text)", dt.date(2026, 8, 2),
-           "high-risk obligations for Annex III systems on the general date of application",
-           "superseded", f"{_AI_ACT}, Art. 113; replaced by {_OMNIBUS}, Art. 1(40)(b)",
+           _Text("high-risk obligations for Annex III systems on the general date of "
+                 "application",
+                 "obligations relatives au haut risque pour les systèmes de l'annexe III, à "
+                 "la date générale d'application"),
+           "superseded",
+           _AI_ACT + _Text(", Art. 113; replaced by ", ", art. 113 ; remplacé par : ")
+           + _OMNIBUS + _art("1(40)(b)", "1er, point 40, b)"),
            _OMNIBUS_DATE),
     _entry("high-risk, Annex I (2024 text)", dt.date(2027, 8, 2),
-           "Art. 6(1) and the corresponding obligations (Art. 113(c), 2024 wording)",
-           "superseded", f"{_AI_ACT}, Art. 113(c); replaced by {_OMNIBUS}, Art. 1(40)(b)",
+           _Text("Art. 6(1) and the corresponding obligations (Art. 113(c), 2024 wording)",
+                 "art. 6, paragraphe 1, et les obligations correspondantes (art. 113, "
+                 "point c), version de 2024)"),
+           "superseded",
+           _AI_ACT + _Text(", Art. 113(c); replaced by ", ", art. 113, point c) ; remplacé "
+                                                           "par : ")
+           + _OMNIBUS + _art("1(40)(b)", "1er, point 40, b)"),
            _OMNIBUS_DATE),
     _entry("high-risk, Annex III (proposal)", dt.date(2027, 12, 2),
-           "Annex III obligations 6 months after a Commission decision that support "
-           "measures are available, at the latest 2 December 2027 (conditional trigger)",
-           "proposed", f"{_PROPOSAL}, Art. 1 (amending Art. 113)", _PROPOSAL_DATE),
+           _Text("Annex III obligations 6 months after a Commission decision that support "
+                 "measures are available, at the latest 2 December 2027 (conditional "
+                 "trigger)",
+                 "obligations de l'annexe III 6 mois après une décision de la Commission "
+                 "constatant que des mesures de soutien sont disponibles, au plus tard le "
+                 "2 décembre 2027 (déclencheur conditionnel)"),
+           "proposed", _PROPOSAL + _AMENDING_113, _PROPOSAL_DATE),
     _entry("high-risk, Annex I (proposal)", dt.date(2028, 8, 2),
-           "Annex I obligations 12 months after that Commission decision, at the latest "
-           "2 August 2028 (conditional trigger)",
-           "proposed", f"{_PROPOSAL}, Art. 1 (amending Art. 113)", _PROPOSAL_DATE),
+           _Text("Annex I obligations 12 months after that Commission decision, at the "
+                 "latest 2 August 2028 (conditional trigger)",
+                 "obligations de l'annexe I 12 mois après cette décision de la Commission, "
+                 "au plus tard le 2 août 2028 (déclencheur conditionnel)"),
+           "proposed", _PROPOSAL + _AMENDING_113, _PROPOSAL_DATE),
 )
+
+#: Catalogue key of each short name (``society.ai_act.<key>``), drawn on the timeline and
+#: shown in the tables.
+_SHORT_KEYS = {
+    "entry into force": "entry_into_force",
+    "prohibitions, AI literacy": "prohibitions_literacy",
+    "GPAI, governance, penalties": "gpai_governance_penalties",
+    "amendments to other acts": "amendments",
+    "general application": "general_application",
+    "new prohibitions": "new_prohibitions",
+    "high-risk, Annex III (e.g. triage)": "annex_iii",
+    "high-risk, Annex I (e.g. MDR devices)": "annex_i",
+    "high-risk, Annex III (2024 text)": "annex_iii_2024",
+    "high-risk, Annex I (2024 text)": "annex_i_2024",
+    "high-risk, Annex III (proposal)": "annex_iii_proposal",
+    "high-risk, Annex I (proposal)": "annex_i_proposal",
+}
+
+
+def _short_label(short: str) -> str:
+    """The short name of a timeline entry in the learner's language."""
+    from aimed import plotting
+
+    return plotting.known_text(f"society.ai_act.{_SHORT_KEYS.get(short, '-')}", short)
+
+
+def _shown_entry(entry: dict[str, object]) -> dict[str, object]:
+    """A timeline entry as the learner reads it: short name and status in their language."""
+    shown = _pick(entry)
+    shown["short"] = _short_label(entry["short"])  # type: ignore[arg-type]
+    shown["status"] = _label(entry["status"], _STATUS_LABELS)  # type: ignore[arg-type]
+    return shown
+
+
+#: The AI Act's dates of application (Art. 113), as data: one entry per date and group of
+#: provisions, with its status (see :data:`STATUSES`), its source and the date of that
+#: source. Checked on :data:`CHECKED_ON`. The texts are read in the learner's language
+#: (``AIMED_LANG``); in English ``short`` and ``status`` are the names the functions use.
+AI_ACT_TIMELINE: Sequence[dict[str, object]] = _Localised(_TIMELINE, _shown_entry)
+
+_STEP_LABELS = {
+    "proposal": _Text("proposal", "proposition"),
+    "Council mandate": _Text("Council mandate", "mandat du Conseil"),
+    "Parliament position": _Text("Parliament position", "position du Parlement"),
+    "provisional agreement": _Text("provisional agreement", "accord provisoire"),
+    "Parliament adoption": _Text("Parliament adoption", "adoption par le Parlement"),
+    "Council adoption": _Text("Council adoption", "adoption par le Conseil"),
+    "signature": _Text("signature", "signature"),
+    "publication": _Text("publication", "publication"),
+    "entry into force": _Text("entry into force", "entrée en vigueur"),
+}
+
+
+def _step(step: str, date: dt.date, confirmed: bool, what: _Text, source: _Text,
+          source_date: dt.date) -> dict[str, object]:
+    return {"step": _STEP_LABELS[step], "date": date, "confirmed": confirmed, "what": what,
+            "source": source, "source_date": source_date}
+
+
+def _council(title: str, day: str, jour: str) -> _Text:
+    """A Council press release: its title stays as published, in English."""
+    return _Text(f"Council of the EU, press release '{title}', {day}",
+                 f"Conseil de l'UE, communiqué de presse '{title}', {jour}")
+
+
+_OEIL = _Text("European Parliament, Legislative Observatory, procedure 2025/0359(COD)",
+              "Parlement européen, Observatoire législatif, procédure 2025/0359(COD)")
 
 #: The steps of the Digital Omnibus on AI, from proposal to law. Each source is primary
 #: for its own act (the institution's document or press release) and carries its date;
 #: ``confirmed`` is False where the exact day could not be confirmed from such a source.
-OMNIBUS_PROCEDURE: tuple[dict[str, object], ...] = (
-    {"step": "proposal", "date": dt.date(2025, 11, 19), "confirmed": True,
-     "what": "Commission proposal COM(2025) 836 (Digital Omnibus on AI): high-risk rules to "
-             "apply after a Commission decision on support measures, with long-stop dates",
-     "source": _PROPOSAL, "source_date": _PROPOSAL_DATE},
-    {"step": "Council mandate", "date": dt.date(2026, 3, 13), "confirmed": True,
-     "what": "Council negotiating mandate: fixed dates 2 December 2027 (stand-alone, "
-             "Annex III) and 2 August 2028 (embedded in products, Annex I)",
-     "source": "Council of the EU, press release 'Artificial intelligence: Council agrees "
-               "position to streamline rules', 13 March 2026",
-     "source_date": dt.date(2026, 3, 13)},
-    {"step": "Parliament position", "date": dt.date(2026, 3, 26), "confirmed": False,
-     "what": "European Parliament plenary adopts amendments (569 to 45, 23 abstentions) and "
-             "refers the file back for interinstitutional negotiations; committee vote "
-             "IMCO-LIBE 18 March 2026, plenary vote scheduled 26 March 2026",
-     "source": "European Parliament, Legislative Observatory, procedure 2025/0359(COD), "
-               "summary of the plenary amendments",
-     "source_date": dt.date(2026, 3, 26)},
-    {"step": "provisional agreement", "date": dt.date(2026, 5, 7), "confirmed": True,
-     "what": "trilogue: provisional agreement between the Council presidency and "
-             "Parliament's negotiators (a political deal, not law)",
-     "source": "Council of the EU, press release 'Artificial intelligence: Council and "
-               "Parliament agree to simplify and streamline rules', 7 May 2026",
-     "source_date": dt.date(2026, 5, 7)},
-    {"step": "Parliament adoption", "date": dt.date(2026, 6, 16), "confirmed": False,
-     "what": "Parliament adopts its first-reading position, the agreed text (plenary "
-             "debate 15 June 2026); the Council's adoption of 29 June approves that "
-             "position, so it came first; the day, 16 June, is reported by secondary "
-             "sources only",
-     "source": "European Parliament, Legislative Observatory, procedure 2025/0359(COD); "
-               "Council of the EU, press release of 29 June 2026",
-     "source_date": dt.date(2026, 6, 29)},
-    {"step": "Council adoption", "date": dt.date(2026, 6, 29), "confirmed": True,
-     "what": "Council approves Parliament's position: the act is adopted",
-     "source": "Council of the EU, press release 'Artificial intelligence: Council gives "
-               "final green light to simplify and streamline rules', 29 June 2026",
-     "source_date": dt.date(2026, 6, 29)},
-    {"step": "signature", "date": dt.date(2026, 7, 8), "confirmed": True,
-     "what": "signed as Regulation (EU) 2026/1744 of 8 July 2026",
-     "source": _OMNIBUS, "source_date": _OMNIBUS_DATE},
-    {"step": "publication", "date": dt.date(2026, 7, 24), "confirmed": True,
-     "what": "published in the Official Journal, OJ L, 2026/1744, 24.7.2026",
-     "source": _OMNIBUS, "source_date": _OMNIBUS_DATE},
-    {"step": "entry into force", "date": dt.date(2026, 7, 27), "confirmed": True,
-     "what": "in force on the third day after publication: its dates are law",
-     "source": f"{_OMNIBUS}, Art. 4", "source_date": _OMNIBUS_DATE},
-)
+OMNIBUS_PROCEDURE: Sequence[dict[str, object]] = _Localised((
+    _step("proposal", dt.date(2025, 11, 19), True,
+          _Text("Commission proposal COM(2025) 836 (Digital Omnibus on AI): high-risk rules "
+                "to apply after a Commission decision on support measures, with long-stop "
+                "dates",
+                "proposition de la Commission COM(2025) 836 (omnibus numérique sur l'IA) : "
+                "les règles relatives au haut risque s'appliqueraient après une décision de "
+                "la Commission sur les mesures de soutien, avec des dates butoirs"),
+          _PROPOSAL, _PROPOSAL_DATE),
+    _step("Council mandate", dt.date(2026, 3, 13), True,
+          _Text("Council negotiating mandate: fixed dates 2 December 2027 (stand-alone, "
+                "Annex III) and 2 August 2028 (embedded in products, Annex I)",
+                "mandat de négociation du Conseil : dates fixes du 2 décembre 2027 (systèmes "
+                "autonomes, annexe III) et du 2 août 2028 (systèmes intégrés à des produits, "
+                "annexe I)"),
+          _council("Artificial intelligence: Council agrees position to streamline rules",
+                   "13 March 2026", "13 mars 2026"),
+          dt.date(2026, 3, 13)),
+    _step("Parliament position", dt.date(2026, 3, 26), False,
+          _Text("European Parliament plenary adopts amendments (569 to 45, 23 abstentions) "
+                "and refers the file back for interinstitutional negotiations; committee vote "
+                "IMCO-LIBE 18 March 2026, plenary vote scheduled 26 March 2026",
+                "le Parlement européen adopte des amendements en plénière (569 voix contre "
+                "45, 23 abstentions) et renvoie le dossier pour des négociations "
+                "interinstitutionnelles ; vote en commissions IMCO-LIBE le 18 mars 2026, "
+                "vote en plénière prévu le 26 mars 2026"),
+          _OEIL + _Text(", summary of the plenary amendments",
+                        ", résumé des amendements de la plénière"),
+          dt.date(2026, 3, 26)),
+    _step("provisional agreement", dt.date(2026, 5, 7), True,
+          _Text("trilogue: provisional agreement between the Council presidency and "
+                "Parliament's negotiators (a political deal, not law)",
+                "trilogue : accord provisoire entre la présidence du Conseil et les "
+                "négociateurs du Parlement (un accord politique, pas du droit)"),
+          _council("Artificial intelligence: Council and Parliament agree to simplify and "
+                   "streamline rules", "7 May 2026", "7 mai 2026"),
+          dt.date(2026, 5, 7)),
+    _step("Parliament adoption", dt.date(2026, 6, 16), False,
+          _Text("Parliament adopts its first-reading position, the agreed text (plenary "
+                "debate 15 June 2026); the Council's adoption of 29 June approves that "
+                "position, so it came first; the day, 16 June, is reported by secondary "
+                "sources only",
+                "le Parlement adopte sa position en première lecture, le texte convenu (débat "
+                "en plénière le 15 juin 2026) ; l'adoption par le Conseil le 29 juin approuve "
+                "cette position, qui l'a donc précédée ; le jour, le 16 juin, n'est rapporté "
+                "que par des sources secondaires"),
+          _OEIL + _Text("; Council of the EU, press release of 29 June 2026",
+                        " ; Conseil de l'UE, communiqué de presse du 29 juin 2026"),
+          dt.date(2026, 6, 29)),
+    _step("Council adoption", dt.date(2026, 6, 29), True,
+          _Text("Council approves Parliament's position: the act is adopted",
+                "le Conseil approuve la position du Parlement : l'acte est adopté"),
+          _council("Artificial intelligence: Council gives final green light to simplify and "
+                   "streamline rules", "29 June 2026", "29 juin 2026"),
+          dt.date(2026, 6, 29)),
+    _step("signature", dt.date(2026, 7, 8), True,
+          _Text("signed as Regulation (EU) 2026/1744 of 8 July 2026",
+                "signé : règlement (UE) 2026/1744 du 8 juillet 2026"),
+          _OMNIBUS, _OMNIBUS_DATE),
+    _step("publication", dt.date(2026, 7, 24), True,
+          _Text("published in the Official Journal, OJ L, 2026/1744, 24.7.2026",
+                "publié au Journal officiel, JO L, 2026/1744, 24.7.2026"),
+          _OMNIBUS, _OMNIBUS_DATE),
+    _step("entry into force", dt.date(2026, 7, 27), True,
+          _Text("in force on the third day after publication: its dates are law",
+                "en vigueur le troisième jour suivant sa publication : ses dates relèvent du "
+                "droit en vigueur"),
+          _OMNIBUS + _art("4", "4"), _OMNIBUS_DATE),
+))
 
 #: Other dates the lesson states, with their sources (not AI Act application dates).
-RELATED_DATES: tuple[dict[str, object], ...] = (
-    {"date": dt.date(2021, 5, 26), "what": "the MDR applies",
-     "source": "Regulation (EU) 2017/745, Art. 123(2), as amended by Regulation (EU) 2020/561"},
-    {"date": dt.date(2024, 7, 12), "what": "the AI Act is published in the Official Journal",
+RELATED_DATES: Sequence[dict[str, object]] = _Localised((
+    {"date": dt.date(2021, 5, 26),
+     "what": _Text("the MDR applies", "le MDR s'applique"),
+     "source": _Text("Regulation (EU) 2017/745, Art. 123(2), as amended by Regulation (EU) "
+                     "2020/561",
+                     "Règlement (UE) 2017/745, art. 123, paragraphe 2, tel que modifié par le "
+                     "règlement (UE) 2020/561")},
+    {"date": dt.date(2024, 7, 12),
+     "what": _Text("the AI Act is published in the Official Journal",
+                   "le règlement sur l'IA est publié au Journal officiel"),
      "source": _AI_ACT},
-    {"date": dt.date(2024, 11, 18), "what": "the Product Liability Directive is published",
-     "source": "Directive (EU) 2024/2853, OJ L, 2024/2853, 18.11.2024"},
-    {"date": dt.date(2025, 2, 6), "what": "Commission guidelines on the AI system definition",
-     "source": "European Commission, C(2025) 924 final, 6 February 2025"},
-    {"date": dt.date(2026, 12, 9), "what": "transposition deadline of the Product Liability "
-                                           "Directive; it covers products placed on the "
-                                           "market after that date",
-     "source": "Directive (EU) 2024/2853, Art. 2(1) and 22(1)"},
-    {"date": CHECKED_ON, "what": "status of this module last checked", "source": "aimed"},
-)
+    {"date": dt.date(2024, 11, 18),
+     "what": _Text("the Product Liability Directive is published",
+                   "la directive sur la responsabilité du fait des produits défectueux est "
+                   "publiée"),
+     "source": _Text("Directive (EU) 2024/2853, OJ L, 2024/2853, 18.11.2024",
+                     "Directive (UE) 2024/2853, JO L, 2024/2853, 18.11.2024")},
+    {"date": dt.date(2025, 2, 6),
+     "what": _Text("Commission guidelines on the AI system definition",
+                   "lignes directrices de la Commission sur la définition d'un système d'IA"),
+     "source": _Text("European Commission, C(2025) 924 final, 6 February 2025",
+                     "Commission européenne, C(2025) 924 final, 6 février 2025")},
+    {"date": dt.date(2026, 12, 9),
+     "what": _Text("transposition deadline of the Product Liability Directive; it covers "
+                   "products placed on the market after that date",
+                   "date limite de transposition de la directive sur la responsabilité du "
+                   "fait des produits défectueux ; elle couvre les produits mis sur le marché "
+                   "après cette date"),
+     "source": _Text("Directive (EU) 2024/2853, Art. 2(1) and 22(1)",
+                     "Directive (UE) 2024/2853, art. 2, paragraphe 1, et art. 22, "
+                     "paragraphe 1")},
+    {"date": CHECKED_ON,
+     "what": _Text("status of this module last checked",
+                   "dernière vérification de l'état du droit dans ce module"),
+     "source": "aimed"},
+))
 
 _ROUTES = {"annex I": "high-risk, Annex I (e.g. MDR devices)",
            "annex III": "high-risk, Annex III (e.g. triage)"}
+
+
+def _timeline(status: str | None = None) -> list[dict[str, object]]:
+    """The entries (with their English names) of one status, sorted by date then name."""
+    entries = [e for e in _TIMELINE if status is None or e["status"] == status]
+    return sorted(entries, key=lambda e: (e["date"], e["short"]))
+
+
+def _table(entries: list[dict[str, object]]) -> pd.DataFrame:
+    table = pd.DataFrame(entries)
+    for column in ("date", "source_date"):
+        table[column] = pd.to_datetime(table[column])
+    return table
 
 
 def ai_act_timeline(status: str | None = None) -> pd.DataFrame:
@@ -265,7 +546,9 @@ def ai_act_timeline(status: str | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``short``, ``date``, ``provision``, ``status``, ``source`` and
-        ``source_date`` (dates as pandas Timestamps).
+        ``source_date`` (dates as pandas Timestamps). The texts are in the learner's
+        language (``AIMED_LANG``): with ``fr``, ``short``, ``status`` (« en vigueur »,
+        « remplacé », « proposé »), ``provision`` and ``source`` are in French.
 
     Examples
     --------
@@ -273,21 +556,14 @@ def ai_act_timeline(status: str | None = None) -> pd.DataFrame:
     >>> law.loc[law["short"] == "entry into force", "date"].dt.date.item()
     datetime.date(2024, 8, 1)
     """
-    table = pd.DataFrame(list(AI_ACT_TIMELINE))
     if status is not None:
         status = _checks.check_choice("status", status, list(STATUSES))
-        table = table[table["status"] == status]
-    for column in ("date", "source_date"):
-        table[column] = pd.to_datetime(table[column])
-    return table.sort_values(["date", "short"], kind="stable").reset_index(drop=True)
+    return _table([_shown_entry(e) for e in _timeline(status)])
 
 
 def omnibus_procedure() -> pd.DataFrame:
     """The steps of the Digital Omnibus on AI (:data:`OMNIBUS_PROCEDURE`) as a table."""
-    table = pd.DataFrame(list(OMNIBUS_PROCEDURE))
-    for column in ("date", "source_date"):
-        table[column] = pd.to_datetime(table[column])
-    return table
+    return _table(list(OMNIBUS_PROCEDURE))
 
 
 def high_risk_date(route: str) -> dt.date:
@@ -306,8 +582,7 @@ def high_risk_date(route: str) -> dt.date:
     datetime.date(2027, 12, 2)
     """
     route = _checks.check_choice("route", route, list(_ROUTES))
-    (entry,) = [e for e in AI_ACT_TIMELINE
-                if e["short"] == _ROUTES[route] and e["status"] == "law"]
+    (entry,) = [e for e in _timeline("law") if e["short"] == _ROUTES[route]]
     return entry["date"]  # type: ignore[return-value]
 
 
@@ -326,26 +601,6 @@ def in_application(day: dt.date) -> pd.DataFrame:
     return law[law["date"] <= pd.Timestamp(day)].reset_index(drop=True)
 
 
-#: Catalogue key of each short name drawn on the timeline (``society.ai_act.<key>``).
-_SHORT_KEYS = {
-    "entry into force": "entry_into_force",
-    "prohibitions, AI literacy": "prohibitions_literacy",
-    "GPAI, governance, penalties": "gpai_governance_penalties",
-    "amendments to other acts": "amendments",
-    "general application": "general_application",
-    "new prohibitions": "new_prohibitions",
-    "high-risk, Annex III (e.g. triage)": "annex_iii",
-    "high-risk, Annex I (e.g. MDR devices)": "annex_i",
-}
-
-
-def _short_label(short: str) -> str:
-    """The short name of a timeline entry in the learner's language."""
-    from aimed import plotting
-
-    return plotting.known_text(f"society.ai_act.{_SHORT_KEYS.get(short, '-')}", short)
-
-
 def plot_ai_act_timeline(ax=None):
     """Draw the AI Act's dates of application: the law in force, and the superseded dates.
 
@@ -360,7 +615,7 @@ def plot_ai_act_timeline(ax=None):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 4.6))
-    law = ai_act_timeline("law")
+    law = _table([_pick(e) for e in _timeline("law")])  # English names: the keys below
     rows = {short: len(law) - 1 - i for i, short in enumerate(law["short"])}
     ax.plot(law["date"], law["short"].map(rows), "o", ms=9, color=plotting.colour("blue"),
             label=t("society.plot_ai_act_timeline.law"))
@@ -368,7 +623,7 @@ def plot_ai_act_timeline(ax=None):
     for x, y in zip(law["date"], law["short"].map(rows), strict=True):
         ax.annotate(x.strftime(day_format), (x, y), xytext=(0, 8), textcoords="offset points",
                     ha="center", fontsize=8)
-    old = ai_act_timeline("superseded")
+    old = _table([_pick(e) for e in _timeline("superseded")])
     new_row = {"high-risk, Annex III (2024 text)": _ROUTES["annex III"],
                "high-risk, Annex I (2024 text)": _ROUTES["annex I"]}
     for x, short in zip(old["date"], old["short"], strict=True):
@@ -395,37 +650,67 @@ def plot_ai_act_timeline(ax=None):
 
 #: The decision steps of MDCG 2019-11 (section 3) that decide whether software is medical
 #: device software (MDSW) at all, before any class is given.
-MDCG_STEPS: tuple[str, ...] = (
-    "1. Is the product software (a set of instructions that processes input data and "
-    "creates output data)?",
-    "2. Is it an Annex XVI product, an accessory, or software driving or influencing a "
-    "(hardware) medical device? Then it is covered together with that device.",
-    "3. Does it perform an action on data other than storage, archival, communication or "
-    "simple search (on this course's reading, showing readings unchanged adds no such "
-    "action)? If not: not MDSW.",
-    "4. Is the action for the benefit of individual patients? If not: not MDSW.",
-    "5. Is its intended purpose one of the medical purposes of MDR Art. 2(1) (diagnosis, "
-    "prevention, monitoring, prediction, prognosis, treatment...)? If not: not MDSW.",
-)
+MDCG_STEPS: Sequence[str] = _Localised((
+    _Text("1. Is the product software (a set of instructions that processes input data and "
+          "creates output data)?",
+          "1. Le produit est-il un logiciel (un ensemble d'instructions qui traite des données "
+          "d'entrée et produit des données de sortie) ?"),
+    _Text("2. Is it an Annex XVI product, an accessory, or software driving or influencing a "
+          "(hardware) medical device? Then it is covered together with that device.",
+          "2. Est-ce un produit de l'annexe XVI, un accessoire, ou un logiciel qui pilote un "
+          "dispositif médical (matériel) ou influence son utilisation ? Il relève alors du "
+          "même cadre que ce dispositif."),
+    _Text("3. Does it perform an action on data other than storage, archival, communication "
+          "or simple search (on this course's reading, showing readings unchanged adds no "
+          "such action)? If not: not MDSW.",
+          "3. Effectue-t-il sur les données une action autre que le stockage, l'archivage, la "
+          "communication ou la simple recherche (selon la lecture de ce cours, afficher des "
+          "mesures telles quelles n'ajoute aucune action de ce type) ? Sinon : pas un MDSW."),
+    _Text("4. Is the action for the benefit of individual patients? If not: not MDSW.",
+          "4. L'action est-elle menée au bénéfice de patients individuels ? Sinon : pas un "
+          "MDSW."),
+    _Text("5. Is its intended purpose one of the medical purposes of MDR Art. 2(1) "
+          "(diagnosis, prevention, monitoring, prediction, prognosis, treatment...)? If not: "
+          "not MDSW.",
+          "5. Sa destination est-elle l'une des fins médicales de l'art. 2, point 1, du MDR "
+          "(diagnostic, prévention, contrôle, prédiction, pronostic, traitement...) ? Sinon : "
+          "pas un MDSW."),
+))
 
-#: The classes Rule 11 can give, plus "not a medical device" (qualification failed).
-MDR_RULE11_CLASSES: tuple[str, ...] = ("not a medical device", "I", "IIa", "IIb", "III")
+_NOT_A_DEVICE = "not a medical device"
+_CLASS_LABELS = {_NOT_A_DEVICE: _Text(_NOT_A_DEVICE, "pas un dispositif médical")}
+_CLASSES = (_NOT_A_DEVICE, "I", "IIa", "IIb", "III")
 
-#: The branches a classification ends in: a failed MDCG step, or a branch of Rule 11.
-BRANCHES: tuple[str, ...] = (
-    "not MDSW: only stores, communicates or displays",
-    "not MDSW: not for individual patients",
-    "not MDSW: no medical purpose",
-    "decision: death or irreversible",
-    "decision: serious or surgery",
-    "decision: other",
-    "monitoring: vital, immediate danger",
-    "monitoring: other",
-    "other MDSW",
-)
+#: The classes Rule 11 can give, plus "not a medical device" (qualification failed), in
+#: the learner's language.
+MDR_RULE11_CLASSES: Sequence[str] = _Localised(_CLASSES, lambda c: _label(c, _CLASS_LABELS))
+
+_BRANCH_LABELS = {
+    "not MDSW: only stores, communicates or displays":
+        "pas un MDSW : ne fait que stocker, communiquer ou afficher",
+    "not MDSW: not for individual patients":
+        "pas un MDSW : pas au bénéfice de patients individuels",
+    "not MDSW: no medical purpose": "pas un MDSW : pas de fin médicale",
+    "decision: death or irreversible": "décision : mort ou détérioration irréversible",
+    "decision: serious or surgery": "décision : détérioration grave ou chirurgie",
+    "decision: other": "décision : autre",
+    "monitoring: vital, immediate danger": "contrôle : paramètres vitaux, danger immédiat",
+    "monitoring: other": "contrôle : autre",
+    "other MDSW": "autre MDSW",
+}
+_BRANCH_LABELS = {en: _Text(en, fr) for en, fr in _BRANCH_LABELS.items()}
+_BRANCHES = tuple(_BRANCH_LABELS)
+
+#: The branches a classification ends in: a failed MDCG step, or a branch of Rule 11, in
+#: the learner's language (the second value :func:`classify_software` returns).
+BRANCHES: Sequence[str] = _Localised(_BRANCHES, lambda b: _label(b, _BRANCH_LABELS))
 
 _PURPOSES = ("decision", "monitoring", "other")
 _IMPACTS = ("death or irreversible", "serious or surgery", "other")
+
+
+def _branch(code: str) -> str:
+    return _label(code, _BRANCH_LABELS)
 
 
 def _check_bool(name: str, value: object) -> bool:
@@ -453,7 +738,8 @@ def qualify_software(*, acts_on_data: bool, individual_patients: bool,
     Returns
     -------
     (bool, str)
-        Whether it is MDSW, and the branch of :data:`BRANCHES` (``"MDSW"`` if it is).
+        Whether it is MDSW, and the branch of :data:`BRANCHES` (``"MDSW"`` if it is), in
+        the learner's language.
 
     Examples
     --------
@@ -464,11 +750,11 @@ def qualify_software(*, acts_on_data: bool, individual_patients: bool,
     individual_patients = _check_bool("individual_patients", individual_patients)
     medical_purpose = _check_bool("medical_purpose", medical_purpose)
     if not acts_on_data:
-        return False, BRANCHES[0]
+        return False, _branch(_BRANCHES[0])
     if not individual_patients:
-        return False, BRANCHES[1]
+        return False, _branch(_BRANCHES[1])
     if not medical_purpose:
-        return False, BRANCHES[2]
+        return False, _branch(_BRANCHES[2])
     return True, "MDSW"
 
 
@@ -503,7 +789,7 @@ def mdr_rule11_class(purpose: str, impact: str = "other", *,
     -------
     (str, str)
         The class (one of :data:`MDR_RULE11_CLASSES` other than "not a medical device")
-        and the branch (one of :data:`BRANCHES`).
+        and the branch (one of :data:`BRANCHES`, in the learner's language).
 
     Examples
     --------
@@ -515,12 +801,12 @@ def mdr_rule11_class(purpose: str, impact: str = "other", *,
     vital_immediate_danger = _check_bool("vital_immediate_danger", vital_immediate_danger)
     if purpose == "decision":
         cls = {"death or irreversible": "III", "serious or surgery": "IIb"}.get(impact, "IIa")
-        return cls, f"decision: {impact}"
+        return cls, _branch(f"decision: {impact}")
     if purpose == "monitoring":
         if vital_immediate_danger:
-            return "IIb", "monitoring: vital, immediate danger"
-        return "IIa", "monitoring: other"
-    return "I", "other MDSW"
+            return "IIb", _branch("monitoring: vital, immediate danger")
+        return "IIa", _branch("monitoring: other")
+    return "I", _branch("other MDSW")
 
 
 def ai_act_high_risk(mdr_class: str, *, ai_system: bool, annex_iii_use: bool = False) -> bool:
@@ -541,7 +827,8 @@ def ai_act_high_risk(mdr_class: str, *, ai_system: bool, annex_iii_use: bool = F
     Parameters
     ----------
     mdr_class : str
-        One of :data:`MDR_RULE11_CLASSES`.
+        One of :data:`MDR_RULE11_CLASSES` ("not a medical device" may also be given in
+        French, as :func:`classify_software` returns it with ``AIMED_LANG=fr``).
     ai_system : bool
         Whether the product is an AI system in the sense of Art. 3(1).
     annex_iii_use : bool, default False
@@ -552,7 +839,10 @@ def ai_act_high_risk(mdr_class: str, *, ai_system: bool, annex_iii_use: bool = F
     >>> ai_act_high_risk("IIa", ai_system=False)
     False
     """
-    mdr_class = _checks.check_choice("mdr_class", mdr_class, MDR_RULE11_CLASSES)
+    if mdr_class == _CLASS_LABELS[_NOT_A_DEVICE].fr:
+        mdr_class = _NOT_A_DEVICE
+    elif mdr_class != _NOT_A_DEVICE:
+        mdr_class = _checks.check_choice("mdr_class", mdr_class, MDR_RULE11_CLASSES)
     ai_system = _check_bool("ai_system", ai_system)
     annex_iii_use = _check_bool("annex_iii_use", annex_iii_use)
     if not ai_system:
@@ -563,53 +853,88 @@ def ai_act_high_risk(mdr_class: str, *, ai_system: bool, annex_iii_use: bool = F
 #: Products for practice. ``acts_on_data``, ``individual_patients`` and
 #: ``medical_purpose`` answer MDCG 2019-11 steps 3-5; ``purpose``, ``impact`` and
 #: ``vital_immediate_danger`` answer Rule 11; ``ai_system`` answers AI Act Art. 3(1).
-SCENARIOS: dict[str, dict[str, object]] = {
+#: ``description`` and ``why`` are read in the learner's language.
+SCENARIOS: Mapping[str, dict[str, object]] = _LocalisedMapping({
     "stroke-ct": {
-        "description": "A deep-learning model that analyses the brain CT of patients with "
-                       "acute stroke symptoms and tells the neurologist whether it sees a "
-                       "haemorrhage, to support the decision on thrombolysis.",
+        "description": _Text(
+            "A deep-learning model that analyses the brain CT of patients with acute stroke "
+            "symptoms and tells the neurologist whether it sees a haemorrhage, to support "
+            "the decision on thrombolysis.",
+            "Un modèle d'apprentissage profond qui analyse le scanner cérébral des patients "
+            "présentant des symptômes d'AVC aigu et indique au neurologue s'il voit une "
+            "hémorragie, pour étayer la décision de thrombolyse."),
         "acts_on_data": True, "individual_patients": True, "medical_purpose": True,
         "purpose": "decision", "impact": "death or irreversible",
         "vital_immediate_danger": False, "ai_system": True, "annex_iii_use": False,
-        "why": "it analyses images for one patient's treatment decision, and a missed "
-               "haemorrhage can lead to thrombolysis into a bleed: death or irreversible harm",
+        "why": _Text(
+            "it analyses images for one patient's treatment decision, and a missed "
+            "haemorrhage can lead to thrombolysis into a bleed: death or irreversible harm",
+            "il analyse des images pour la décision de traitement d'un patient, et une "
+            "hémorragie manquée peut conduire à une thrombolyse sur un saignement : mort ou "
+            "dommage irréversible"),
     },
     "icu-monitor": {
-        "description": "A machine-learning module on the ICU monitor that tracks heart "
-                       "rate, blood pressure and oxygen saturation and raises an alarm when "
-                       "it predicts a life-threatening change.",
+        "description": _Text(
+            "A machine-learning module on the ICU monitor that tracks heart rate, blood "
+            "pressure and oxygen saturation and raises an alarm when it predicts a "
+            "life-threatening change.",
+            "Un module d'apprentissage automatique intégré au moniteur des soins intensifs, "
+            "qui suit la fréquence cardiaque, la pression artérielle et la saturation en "
+            "oxygène, et déclenche une alarme lorsqu'il prédit une dégradation menaçant le "
+            "pronostic vital."),
         "acts_on_data": True, "individual_patients": True, "medical_purpose": True,
         "purpose": "monitoring", "impact": "other",
         "vital_immediate_danger": True, "ai_system": True, "annex_iii_use": False,
-        "why": "it monitors vital parameters whose variations are an immediate danger",
+        "why": _Text(
+            "it monitors vital parameters whose variations are an immediate danger",
+            "il surveille des paramètres vitaux dont les variations représentent un danger "
+            "immédiat"),
     },
     "home-bp": {
-        "description": "An app that receives a hypertensive patient's home blood-pressure "
-                       "readings from the cuff and shows them, unchanged, as a table and a "
-                       "time plot to the GP at the next visit.",
+        "description": _Text(
+            "An app that receives a hypertensive patient's home blood-pressure readings from "
+            "the cuff and shows them, unchanged, as a table and a time plot to the GP at the "
+            "next visit.",
+            "Une application qui reçoit du tensiomètre les mesures de pression artérielle "
+            "prises à domicile par un patient hypertendu, et les montre telles quelles au "
+            "médecin généraliste, en tableau et en courbe, à la consultation suivante."),
         "acts_on_data": False, "individual_patients": True, "medical_purpose": True,
         "purpose": "monitoring", "impact": "other",
         "vital_immediate_danger": False, "ai_system": False, "annex_iii_use": False,
-        "why": "it only stores, transmits and displays the readings; it computes nothing "
-               "on them (MDCG 2019-11 step 3), and nothing is inferred, so it is no AI "
-               "system either",
+        "why": _Text(
+            "it only stores, transmits and displays the readings; it computes nothing on "
+            "them (MDCG 2019-11 step 3), and nothing is inferred, so it is no AI system "
+            "either",
+            "elle ne fait que stocker, transmettre et afficher les mesures ; elle ne calcule "
+            "rien à partir d'elles (MDCG 2019-11, étape 3) et ne déduit rien : ce n'est donc "
+            "pas non plus un système d'IA"),
     },
     "bed-planning": {
-        "description": "A machine-learning model that forecasts tomorrow's number of free "
-                       "beds per ward from admissions, discharges and the operating "
-                       "schedule, for the hospital's bed managers.",
+        "description": _Text(
+            "A machine-learning model that forecasts tomorrow's number of free beds per ward "
+            "from admissions, discharges and the operating schedule, for the hospital's bed "
+            "managers.",
+            "Un modèle d'apprentissage automatique qui prévoit le nombre de lits libres du "
+            "lendemain dans chaque unité, à partir des admissions, des sorties et du "
+            "programme opératoire, pour les gestionnaires de lits de l'hôpital."),
         "acts_on_data": True, "individual_patients": False, "medical_purpose": False,
         "purpose": "other", "impact": "other",
         "vital_immediate_danger": False, "ai_system": True, "annex_iii_use": False,
-        "why": "it acts on data for the hospital's logistics, not for the benefit of "
-               "individual patients (MDCG 2019-11 step 4); bed management is not an "
-               "Annex III use",
+        "why": _Text(
+            "it acts on data for the hospital's logistics, not for the benefit of individual "
+            "patients (MDCG 2019-11 step 4); bed management is not an Annex III use",
+            "il agit sur des données pour la logistique de l'hôpital, pas au bénéfice de "
+            "patients individuels (MDCG 2019-11, étape 4) ; la gestion des lits n'est pas un "
+            "usage de l'annexe III"),
     },
-}
+})
 
 
 def classify_software(name: str) -> tuple[str, str]:
     """The MDR class and the branch of one of the :data:`SCENARIOS`: qualification, then Rule 11.
+
+    Both are in the learner's language: with ``AIMED_LANG=fr``, "not a medical device" is
+    « pas un dispositif médical » and the branch is the French one of :data:`BRANCHES`.
 
     Examples
     --------
@@ -622,7 +947,7 @@ def classify_software(name: str) -> tuple[str, str]:
                                        individual_patients=s["individual_patients"],
                                        medical_purpose=s["medical_purpose"])
     if not is_mdsw:
-        return "not a medical device", branch
+        return _label(_NOT_A_DEVICE, _CLASS_LABELS), branch
     return mdr_rule11_class(s["purpose"], s["impact"],
                             vital_immediate_danger=s["vital_immediate_danger"])
 
@@ -631,48 +956,92 @@ def classify_software(name: str) -> tuple[str, str]:
 #: The five abilities Art. 14(4) of the AI Act requires the provider to build in, so that
 #: the people the deployer assigns to oversight are enabled to exercise them
 #: (paraphrased from Regulation (EU) 2024/1689).
-ART14_OVERSIGHT: tuple[str, ...] = (
-    "understand the system's capacities and limitations and monitor its operation",
-    "remain aware of automation bias (over-relying on the system's output)",
-    "correctly interpret the system's output",
-    "decide not to use the system, or disregard, override or reverse its output",
-    "intervene in or interrupt the system with a 'stop' button or similar procedure",
-)
+ART14_OVERSIGHT: Sequence[str] = _Localised((
+    _Text("understand the system's capacities and limitations and monitor its operation",
+          "comprendre les capacités et les limites du système et surveiller son "
+          "fonctionnement"),
+    _Text("remain aware of automation bias (over-relying on the system's output)",
+          "rester conscient du biais d'automatisation (se fier excessivement aux sorties du "
+          "système)"),
+    _Text("correctly interpret the system's output",
+          "interpréter correctement les sorties du système"),
+    _Text("decide not to use the system, or disregard, override or reverse its output",
+          "décider de ne pas utiliser le système, ou d'ignorer, de remplacer ou d'inverser sa "
+          "sortie"),
+    _Text("intervene in or interrupt the system with a 'stop' button or similar procedure",
+          "intervenir dans le fonctionnement du système ou l'interrompre au moyen d'un "
+          "bouton d'arrêt ou d'une procédure similaire"),
+))
+
+_PROVIDER = _Text("provider (AI Act)", "fournisseur (règlement sur l'IA)")
 
 #: Who carries which duty or liability for a high-risk AI medical device, with the source.
-RESPONSIBILITIES: tuple[dict[str, str], ...] = (
-    {"who": "provider (AI Act)",
-     "duty": "designs and develops the system so that natural persons can oversee it "
-             "effectively while it is in use (a design requirement)",
-     "source": "Regulation (EU) 2024/1689, Art. 14(1)-(4)"},
-    {"who": "provider (AI Act)",
-     "duty": "ensures compliance with the high-risk requirements, runs a quality "
-             "management system, keeps documentation and logs, undergoes conformity "
-             "assessment, CE marking and registration, takes corrective action",
-     "source": "Regulation (EU) 2024/1689, Art. 16 and 17"},
-    {"who": "deployer (AI Act), e.g. the hospital",
-     "duty": "uses the system according to its instructions; assigns human oversight to "
-             "natural persons who have the necessary competence, training and authority, "
-             "and supports them; monitors operation, informs the provider, suspends use "
-             "when it presents a risk; keeps the logs it controls for at least six months",
-     "source": "Regulation (EU) 2024/1689, Art. 26(1), (2), (5) and (6)"},
-    {"who": "manufacturer (MDR)",
-     "duty": "general obligations of the manufacturer: risk management, clinical "
-             "evaluation, quality management, technical documentation, post-market "
-             "surveillance and vigilance; financial coverage for liability for defective "
-             "devices",
-     "source": "Regulation (EU) 2017/745, Art. 10, in particular Art. 10(16)"},
-    {"who": "manufacturer (product liability)",
-     "duty": "no-fault liability for damage caused by a defective product; software is a "
-             "product; for products placed on the market after 9 December 2026, the "
-             "transposition deadline",
-     "source": "Directive (EU) 2024/2853, Art. 2(1), 4(1) and 22(1)"},
-    {"who": "clinician",
-     "duty": "professional duty of care, and civil, disciplinary or criminal liability "
-             "for one's own acts; not harmonised by the AI Act, the MDR or the Product "
-             "Liability Directive",
-     "source": "national law of the member state"},
-)
+RESPONSIBILITIES: Sequence[dict[str, str]] = _Localised((
+    {"who": _PROVIDER,
+     "duty": _Text("designs and develops the system so that natural persons can oversee it "
+                   "effectively while it is in use (a design requirement)",
+                   "conçoit et développe le système de sorte que des personnes physiques "
+                   "puissent le contrôler effectivement pendant son utilisation (une exigence "
+                   "de conception)"),
+     "source": _Text("Regulation (EU) 2024/1689, Art. 14(1)-(4)",
+                     "Règlement (UE) 2024/1689, art. 14, paragraphes 1 à 4")},
+    {"who": _PROVIDER,
+     "duty": _Text("ensures compliance with the high-risk requirements, runs a quality "
+                   "management system, keeps documentation and logs, undergoes conformity "
+                   "assessment, CE marking and registration, takes corrective action",
+                   "veille au respect des exigences applicables aux systèmes à haut risque, "
+                   "dispose d'un système de gestion de la qualité, conserve la documentation "
+                   "et les journaux, se soumet à l'évaluation de la conformité, au marquage CE "
+                   "et à l'enregistrement, prend les mesures correctives nécessaires"),
+     "source": _Text("Regulation (EU) 2024/1689, Art. 16 and 17",
+                     "Règlement (UE) 2024/1689, art. 16 et 17")},
+    {"who": _Text("deployer (AI Act), e.g. the hospital",
+                  "déployeur (règlement sur l'IA), p. ex. l'hôpital"),
+     "duty": _Text("uses the system according to its instructions; assigns human oversight to "
+                   "natural persons who have the necessary competence, training and "
+                   "authority, and supports them; monitors operation, informs the provider, "
+                   "suspends use when it presents a risk; keeps the logs it controls for at "
+                   "least six months",
+                   "utilise le système conformément à sa notice d'utilisation ; confie le "
+                   "contrôle humain à des personnes physiques qui disposent des compétences, "
+                   "de la formation et de l'autorité nécessaires, et leur apporte le soutien "
+                   "nécessaire ; surveille le fonctionnement, informe le fournisseur, suspend "
+                   "l'utilisation lorsque le système présente un risque ; conserve les "
+                   "journaux qu'il contrôle pendant au moins six mois"),
+     "source": _Text("Regulation (EU) 2024/1689, Art. 26(1), (2), (5) and (6)",
+                     "Règlement (UE) 2024/1689, art. 26, paragraphes 1, 2, 5 et 6")},
+    {"who": _Text("manufacturer (MDR)", "fabricant (MDR)"),
+     "duty": _Text("general obligations of the manufacturer: risk management, clinical "
+                   "evaluation, quality management, technical documentation, post-market "
+                   "surveillance and vigilance; financial coverage for liability for "
+                   "defective devices",
+                   "obligations générales du fabricant : gestion des risques, évaluation "
+                   "clinique, gestion de la qualité, documentation technique, surveillance "
+                   "après commercialisation et vigilance ; couverture financière de sa "
+                   "responsabilité du fait des dispositifs défectueux"),
+     "source": _Text("Regulation (EU) 2017/745, Art. 10, in particular Art. 10(16)",
+                     "Règlement (UE) 2017/745, art. 10, en particulier paragraphe 16")},
+    {"who": _Text("manufacturer (product liability)",
+                  "fabricant (responsabilité du fait des produits)"),
+     "duty": _Text("no-fault liability for damage caused by a defective product; software is "
+                   "a product; for products placed on the market after 9 December 2026, the "
+                   "transposition deadline",
+                   "responsabilité sans faute pour les dommages causés par un produit "
+                   "défectueux ; un logiciel est un produit ; pour les produits mis sur le "
+                   "marché après le 9 décembre 2026, date limite de transposition"),
+     "source": _Text("Directive (EU) 2024/2853, Art. 2(1), 4(1) and 22(1)",
+                     "Directive (UE) 2024/2853, art. 2, paragraphe 1, art. 4, point 1, et "
+                     "art. 22, paragraphe 1")},
+    {"who": _Text("clinician", "clinicien"),
+     "duty": _Text("professional duty of care, and civil, disciplinary or criminal liability "
+                   "for one's own acts; not harmonised by the AI Act, the MDR or the Product "
+                   "Liability Directive",
+                   "devoir de diligence professionnelle, et responsabilité civile, "
+                   "disciplinaire ou pénale pour ses propres actes ; ni le règlement sur l'IA, "
+                   "ni le MDR, ni la directive sur la responsabilité du fait des produits "
+                   "défectueux ne les harmonisent"),
+     "source": _Text("national law of the member state", "droit national de l'État membre")},
+))
 
 
 @dataclass
@@ -742,14 +1111,27 @@ class ModelCard:
 
 
 def _markdown_table(table: pd.DataFrame) -> str:
-    """A small Markdown table (index first), numbers rounded to 3 significant digits."""
+    """A small Markdown table (index first), numbers rounded to 3 significant digits.
+
+    In English the column names are shown as they are (``tpr``, ``ppv``...); in another
+    language the course's metric names, ``group`` and ``overall`` are shown translated.
+    """
     def cell(v: object) -> str:
         if isinstance(v, float):
             return f"{v:.3g}"
         return str(v)
 
-    header = [str(table.index.name or ""), *map(str, table.columns)]
+    def name(v: object, key: str) -> str:
+        if language() == DEFAULT_LANGUAGE:
+            return str(v)
+        from aimed import plotting
+
+        return plotting.known_text(f"{key}{v}", str(v))
+
+    header = [name(table.index.name or "", "society.plot."),
+              *(name(c, "society.plot.metric.") for c in table.columns)]
     rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for index, row in table.iterrows():
-        rows.append("| " + " | ".join([str(index), *map(cell, row.tolist())]) + " |")
+        rows.append("| " + " | ".join([name(index, "society.plot."),
+                                       *map(cell, row.tolist())]) + " |")
     return "\n".join(rows)
