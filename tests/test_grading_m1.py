@@ -1,6 +1,7 @@
 """Grading round trip of the module 1 assignment with nbgrader.
 
-The reference solutions earn every autograded point and the blank student version none.
+The reference solutions earn every autograded point (the blank student version, none, is
+checked by the pipeline's round trip in tests/grading).
 Each answer cell is a scaffold in which the learner writes one to three lines (issue 14);
 most versions below keep that scaffold and change only those lines, as a learner would
 (:func:`scaffold`), and some replace the whole cell. Other correct ways of writing the

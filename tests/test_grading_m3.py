@@ -1,6 +1,7 @@
 """Grading round trip of the module 3 assignment (fairness, privacy, human-AI teaming).
 
-The reference solutions earn every autograded point and the blank student version none.
+The reference solutions earn every autograded point (the blank student version, none, is
+checked by the pipeline's round trip in tests/grading).
 Other correct ways of writing the answers earn full marks; answers that only fit the
 visible example, calls to aimed's own implementations and plausible mistakes earn
 nothing on the questions they touch.

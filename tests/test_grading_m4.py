@@ -1,6 +1,7 @@
 """Grading round trip of the module 4 assignment with nbgrader.
 
-The reference solutions earn every autograded point and the blank student version none.
+The reference solutions earn every autograded point (the blank student version, none, is
+checked by the pipeline's round trip in tests/grading).
 Other correct ways of writing the answers earn full marks; hard-coded visible answers,
 calls to aimed's own implementations, look-alike objects and plausible mistakes earn
 nothing on the questions they touch. Plain nbgrader execution is used (no sandbox): this

@@ -64,6 +64,30 @@ def french_catalogues(assignment: str) -> dict[str, Path]:
 FRENCH_ASSIGNMENTS = [name for name in ASSIGNMENTS if french_catalogues(name)]
 
 
+def attack_plan() -> dict[str, list[str]]:
+    """Assignment -> the attacks submitted against its first notebook.
+
+    Every attack is submitted against the sample, and against one real assignment, in
+    turn (attack *i* against real assignment *i* modulo their number), so that every real
+    assignment meets several attacks and every attack a real assignment. The attacks target
+    the grading machinery (guards, sandbox, integrity checks), which is the same for every
+    notebook; what depends on an assignment's questions (look-alike answers, shortcuts)
+    is what its answer table checks, question by question.
+    """
+    real = [name for name in ASSIGNMENTS if name != SAMPLE]
+    plan = {name: [] for name in ASSIGNMENTS}
+    plan[SAMPLE] = sorted(variants.ATTACKS)
+    for i, attack in enumerate(sorted(variants.ATTACKS)):
+        if real:
+            plan[real[i % len(real)]].append(attack)
+    return plan
+
+
+ATTACK_PLAN = attack_plan()
+#: (assignment, attack) of every attack submission.
+ATTACK_CASES = [(name, attack) for name, attacks in ATTACK_PLAN.items() for attack in attacks]
+
+
 @dataclass
 class Graded:
     """What the session's grading run produced."""
@@ -107,7 +131,8 @@ def build_submissions(course: Path, notebooks: dict[str, list[str]],
         release_dir = course / "release" / name
         source_dir = source_root(name) / "exercises" / name
         first = notebooks[name][0]
-        builders = {"ref": variants.reference, "blank": variants.blank, **variants.ATTACKS}
+        builders = {"ref": variants.reference, "blank": variants.blank,
+                    **{attack: variants.ATTACKS[attack] for attack in ATTACK_PLAN[name]}}
         if name == SAMPLE:
             builders.update(variants.BREAKAGES)
         for student, build in builders.items():

@@ -14,6 +14,8 @@ import polib
 import pytest
 from grading_support import (
     ASSIGNMENTS,
+    ATTACK_CASES,
+    ATTACK_PLAN,
     CELL_TIMEOUT,
     FRENCH_ASSIGNMENTS,
     SAMPLE,
@@ -136,8 +138,14 @@ def _first_line(markdown: str) -> str:
     return re.sub(r"[#*_`\[\]]", "", line).split("(")[0].strip()[:40]
 
 
-@pytest.mark.parametrize("attack", sorted(ATTACKS))
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_attack_meets_a_real_assignment_and_every_assignment_an_attack():
+    attacked = [name for name, attack in ATTACK_CASES if name != SAMPLE]
+    assert sorted(ATTACK_PLAN[SAMPLE]) == sorted(ATTACKS)
+    assert set(attacked) == set(ASSIGNMENTS) - {SAMPLE}
+    assert len(attacked) == (len(ATTACKS) if attacked else 0)
+
+
+@pytest.mark.parametrize(("assignment", "attack"), ATTACK_CASES)
 def test_attack_is_flagged_and_earns_nothing(graded, assignment, attack):
     row = graded.grades[(attack, assignment)]
     assert float(row["auto_score"]) == 0.0, row
@@ -160,7 +168,7 @@ EXPECTED_REASON = {
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_each_attack_is_named_in_its_flags(graded, attack):
-    for assignment in ASSIGNMENTS:
+    for assignment in [name for name, other in ATTACK_CASES if other == attack]:
         reasons = " | ".join(f["reason"] for f in graded.flags_of(attack, assignment))
         assert re.search(EXPECTED_REASON[attack], reasons), (assignment, reasons)
         # The trusted helpers were re-established before every test, whatever the attack.
