@@ -120,7 +120,11 @@ SHOWN_CALLS = frozenset({
     "finish"})  # aimed.plotting.finish(ax, title, xlabel, ylabel)
 #: Keyword arguments whose string value a learner reads.
 SHOWN_KEYWORDS = frozenset({
-    "title", "xlabel", "ylabel", "label", "suptitle", "meaning", "hint", "lesson", "text"})
+    "title", "xlabel", "ylabel", "label", "suptitle", "meaning", "hint", "lesson", "text",
+    # the sections of aimed.society.regulation.ModelCard, which the card displays
+    "model_details", "intended_use", "out_of_scope_uses", "factors", "metrics",
+    "evaluation_data", "training_data", "ethical_considerations",
+    "caveats_and_recommendations", "human_oversight"})
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
