@@ -491,3 +491,20 @@ def test_feedback_html_of_a_failing_hidden_check(tmp_path):
     assert "a test with no true positives" in page
     assert "Predictive values" in page
     assert "fp=7" not in page and "0.123456" not in page and "BEGIN HIDDEN" not in page
+
+
+def test_names_can_be_given_in_both_languages_and_the_default_follows_the_learner(monkeypatch):
+    monkeypatch.setenv("AIMED_LANG", "fr")
+    with pytest.raises(fb.CheckFailed) as failed:
+        fb.assert_number(2.0, 1.0, name={"en": "the dose", "fr": "la dose"})
+    assert "la dose" in str(failed.value) and "the dose" not in str(failed.value)
+    with pytest.raises(fb.CheckFailed) as failed:
+        fb.assert_equal(2, 1)
+    assert "votre réponse" in str(failed.value)
+    with pytest.raises(fb.CheckFailed) as failed, fb.checks({"en": "the plan", "fr": "le plan"}):
+        fb.assert_true(False, name={"en": "a check", "fr": "une vérification"})
+    assert "le plan" in str(failed.value) and "une vérification" in str(failed.value)
+    monkeypatch.setenv("AIMED_LANG", "en")
+    with pytest.raises(fb.CheckFailed) as failed:
+        fb.assert_equal(2, 1)
+    assert "your answer" in str(failed.value)

@@ -264,17 +264,27 @@ def _done(name: str) -> None:
 # --------------------------------------------------------------------------- asserts
 
 
+#: The default ``name=`` of the ``assert_*`` helpers -> its message key (the learner's language).
+DEFAULT_NAMES = {"your answer": "feedback.name.answer", "your table": "feedback.name.table"}
+
+
 def _takes_case(function: Any) -> Any:
-    """Give an ``assert_*`` helper the keyword ``case=``.
+    """Give an ``assert_*`` helper the keyword ``case=``, and a ``name=`` in two languages.
 
     ``case`` (str or ``{"en": ..., "fr": ...}``) describes in plain words what kind
     of case the check tries, for example "a confusion matrix with no positive
     predictions". A failure then names the case; inside the hidden tests of a
-    graded cell it names *only* the case, never the inputs or values.
+    graded cell it names *only* the case, never the inputs or values. ``name`` may be
+    ``{"en": ..., "fr": ...}`` too, and its default ("your answer") is in the learner's
+    language.
     """
 
     @functools.wraps(function)
     def with_case(*args: Any, case: Text = None, **kwargs: Any) -> Any:
+        if "name" in kwargs:
+            kwargs["name"] = localise(kwargs["name"])
+        elif default_name is not None:
+            kwargs["name"] = t(DEFAULT_NAMES[default_name])
         try:
             return function(*args, **kwargs)
         except CheckFailed as exc:
@@ -284,6 +294,9 @@ def _takes_case(function: Any) -> Any:
 
     # Show ``case`` in help() and in JupyterLab's tooltips.
     signature = inspect.signature(function)
+    parameter = signature.parameters.get("name")
+    default_name = parameter.default if parameter is not None \
+        and parameter.default in DEFAULT_NAMES else None
     extra = inspect.Parameter("case", inspect.Parameter.KEYWORD_ONLY, default=None,
                               annotation="Text")
     with_case.__signature__ = signature.replace(  # type: ignore[attr-defined]
@@ -292,7 +305,7 @@ def _takes_case(function: Any) -> Any:
 
 
 @_takes_case
-def assert_type(got: Any, expected_type: type | tuple[type, ...], *, name: str = "your answer",
+def assert_type(got: Any, expected_type: type | tuple[type, ...], *, name: Text = "your answer",
                 hint: Text = None) -> None:
     """Check that ``got`` is exactly of ``expected_type`` (subclasses are refused).
 
@@ -335,7 +348,7 @@ def _as_real(got: Any, name: str, hint: Text) -> float:
 
 
 @_takes_case
-def assert_number(got: Any, expected: float, *, name: str = "your answer", rtol: float = 1e-6,
+def assert_number(got: Any, expected: float, *, name: Text = "your answer", rtol: float = 1e-6,
                   atol: float = 1e-9, hint: Text = None) -> None:
     """Check a single number against the expected value, within a tolerance.
 
@@ -382,7 +395,7 @@ def assert_number(got: Any, expected: float, *, name: str = "your answer", rtol:
 
 
 @_takes_case
-def assert_in_range(got: Any, low: float, high: float, *, name: str = "your answer",
+def assert_in_range(got: Any, low: float, high: float, *, name: Text = "your answer",
                     hint: Text = None) -> None:
     """Check that a number lies in the closed interval ``[low, high]``.
 
@@ -436,7 +449,7 @@ def _position(index: tuple[int, ...]) -> str:
 
 
 @_takes_case
-def assert_array(got: Any, expected: Any, *, name: str = "your answer", rtol: float = 1e-6,
+def assert_array(got: Any, expected: Any, *, name: Text = "your answer", rtol: float = 1e-6,
                  atol: float = 1e-9, hint: Text = None) -> None:
     """Check an array of numbers (or of True/False values) element by element.
 
@@ -523,7 +536,7 @@ def _strict_equal(a: Any, b: Any) -> bool:
 
 
 @_takes_case
-def assert_equal(got: Any, expected: Any, *, name: str = "your answer", hint: Text = None) -> None:
+def assert_equal(got: Any, expected: Any, *, name: Text = "your answer", hint: Text = None) -> None:
     """Check an exact answer: text, a whole number, True/False, or a container of them.
 
     The type must match exactly and containers are compared item by item, so
@@ -555,7 +568,7 @@ def _short(x: Any, limit: int = 60) -> str:
 
 
 @_takes_case
-def assert_true(condition: Any, *, name: str, hint: Text = None) -> None:
+def assert_true(condition: Any, *, name: Text, hint: Text = None) -> None:
     """Check that a condition computed by the test is exactly ``True``.
 
     Parameters
@@ -571,7 +584,7 @@ def assert_true(condition: Any, *, name: str, hint: Text = None) -> None:
 
 
 @_takes_case
-def assert_frame(got: Any, expected: pd.DataFrame, *, name: str = "your table",
+def assert_frame(got: Any, expected: pd.DataFrame, *, name: Text = "your table",
                  rtol: float = 1e-6, atol: float = 1e-9, check_order: bool = True,
                  hint: Text = None) -> None:
     """Check a pandas DataFrame: exact type, columns, row count, then values per column.
@@ -762,7 +775,7 @@ def _one_lesson(lesson: Text, revisit: Text) -> Text:
 
 
 @contextmanager
-def checks(name: str, *, meaning: Text = None, hint: Text = None, lesson: Text = None,
+def checks(name: Text, *, meaning: Text = None, hint: Text = None, lesson: Text = None,
            revisit: Text = None) -> Iterator[None]:
     """Group the checks of one graded question.
 
@@ -773,7 +786,7 @@ def checks(name: str, *, meaning: Text = None, hint: Text = None, lesson: Text =
 
     Parameters
     ----------
-    name : str
+    name : str or dict
         The question, for example ``"sensitivity()"``.
     meaning : str or dict, optional
         One sentence of clinical meaning, shown on success.
@@ -791,7 +804,7 @@ def checks(name: str, *, meaning: Text = None, hint: Text = None, lesson: Text =
     to revisit: never its name, inputs or values, which would otherwise reach the
     learner through the feedback of the graded notebook.
     """
-    lesson = _one_lesson(lesson, revisit)
+    lesson, name = _one_lesson(lesson, revisit), localise(name)
     token = _depth.set(_depth.get() + 1)
     try:
         yield
@@ -803,14 +816,14 @@ def checks(name: str, *, meaning: Text = None, hint: Text = None, lesson: Text =
 
 
 @contextmanager
-def self_check(name: str, *, meaning: Text = None, hint: Text = None, lesson: Text = None,
+def self_check(name: Text, *, meaning: Text = None, hint: Text = None, lesson: Text = None,
                revisit: Text = None) -> Iterator[None]:
     """Like :func:`checks`, for lessons: a wrong answer prints "Not yet" and never raises.
 
     Use it in a lesson's practice cell, so the notebook still runs top to bottom
     before the learner has written anything.
     """
-    lesson = _one_lesson(lesson, revisit)
+    lesson, name = _one_lesson(lesson, revisit), localise(name)
     token = _depth.set(_depth.get() + 1)
     try:
         yield
