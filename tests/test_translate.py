@@ -14,6 +14,7 @@ import pytest
 
 from aimed import lint, translate
 from aimed.cli import main
+from tests.code_skeleton import skeleton
 
 ROOT = Path(__file__).resolve().parents[1]
 PILOT = ROOT / "notebooks" / "m1-foundations" / "01-health-data.ipynb"
@@ -313,22 +314,9 @@ def test_pilot_is_fully_translated_with_the_same_code_and_metadata():
         if en_cell.cell_type == "markdown":
             assert fr_cell.source != en_cell.source, "a Markdown cell is still in English"
         else:  # the same code: only the strings it shows differ
-            assert _without_strings(fr_cell.source) == _without_strings(en_cell.source)
+            assert skeleton(fr_cell.source) == skeleton(en_cell.source)
             assert translate.code_strings(fr_cell.source) == [] or \
                 translate.code_strings(fr_cell.source) != translate.code_strings(en_cell.source)
-
-
-def _without_strings(source: str) -> str:
-    """The code's syntax tree with every string constant blanked."""
-    import ast
-
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            node.value = ""
-        elif isinstance(node, ast.JoinedStr):
-            node.values = [v for v in node.values if isinstance(v, ast.FormattedValue)]
-    return ast.dump(tree)
 
 
 @pytest.mark.parametrize("nb_path", CATALOGUED, ids=IDS)
@@ -514,7 +502,7 @@ def test_french_comments_keep_the_code_and_come_back_in_english_for_grading(tmp_
     assert fr.cells[1].source == ("import numpy as np  # noqa: F401\n# les données, en mmol/L\n"
                                   "x = 1   # un patient\nprint(x)")
     assert fr.cells[6].source.startswith("# visible : l'exemple de la leçon\nassert")
-    assert _without_strings(answer) == _without_strings(_student_version(
+    assert skeleton(answer) == skeleton(_student_version(
         _graded_notebook()).cells[5].source)
     # graded: the test cell is the English release again, the learner's answer stays hers
     back = translate.to_english(fr, po_path)
@@ -544,3 +532,29 @@ def test_lint_fails_when_a_comment_changes_in_english_alone(tmp_path):
     found = translate.drift_violations(nb_path, root=tmp_path)
     assert [v.cell for v in found] == [5]
     assert found[0].message.startswith("Comment '# as a NumPy array' of code cell 'answer'")
+
+
+def test_french_typography_puts_no_break_spaces_outside_code():
+    nbsp = translate.NBSP
+    assert translate.french_typography("Pourquoi ? Parce que : « voilà » ; fin !") == (
+        f"Pourquoi{nbsp}? Parce que{nbsp}: «{nbsp}voilà{nbsp}»{nbsp}; fin{nbsp}!")
+    kept = ["| a | b |\n| :--- | ---: |", "`x : y`", "```python\nd = {'a' : 1}\n```",
+            "[lien](https://example.org/?q=a : b)", "{a : b}",
+            "$a : b$", "<span title='a : b'>"]
+    for text in kept:
+        assert translate.french_typography(text) == text, text
+    assert translate.french_typography('f"AUROC : {auc:.2f}"') == f'f"AUROC{nbsp}: {{auc:.2f}}"'
+    # idempotent, and the catalogues are written with it
+    once = translate.french_typography("Note : « a »")
+    assert translate.french_typography(once) == once
+
+
+def test_update_gives_the_french_its_no_break_spaces(tmp_path):
+    nb_path = _write(_notebook(), tmp_path / "nb.ipynb")
+    po_path = tmp_path / "nb.po"
+    translate.update_catalogue(nb_path, po_path)
+    po = polib.pofile(str(po_path))
+    po[0].msgstr = "# Titre : « tout »"
+    po.save(str(po_path))
+    translate.update_catalogue(nb_path, po_path)
+    assert polib.pofile(str(po_path))[0].msgstr == "# Titre\u00a0: «\u00a0tout\u00a0»"

@@ -68,7 +68,8 @@ if TYPE_CHECKING:  # polib is imported when a catalogue is read: lint needs it o
 __all__ = ["LANG", "Coverage", "Entry", "UpdateReport", "build_edition", "build_french",
            "catalogue_path", "check_comment", "check_literal", "code_comments", "code_strings",
            "coverage", "drift_violations",
-           "english_markers", "extract", "french_house_rules", "french_prose", "is_french",
+           "english_markers", "extract", "french_house_rules", "french_prose", "french_typography",
+           "is_french",
            "to_english", "update_catalogue"]
 
 #: The language of the edition this module builds.
@@ -373,6 +374,43 @@ def check_comment(english: str, french: str) -> str | None:
     return None
 
 
+#: French typography: a no-break space before ``: ; ! ?`` and inside « », so that a line
+#: never starts with the sign or the closing guillemet.
+NBSP = "\u00a0"
+#: What the typography leaves alone: code blocks and spans, maths, links, HTML tags and
+#: the ``{placeholders}`` of a code string.
+_PROTECTED = re.compile(r"```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$|\]\([^)]*\)"
+                        r"|https?://\S+|<[^>\n]*>|\{[^{}\n]*\}", re.S)
+_BEFORE_SIGN = re.compile(r"(?<=[^\s(\[{\u00a0]) +([:;!?])(?=[\s\u00a0*_)»\"'.,]|$)", re.M)
+
+
+def french_typography(text: str) -> str:
+    """``text`` with no-break spaces before ``: ; ! ?`` and inside « » (French usage).
+
+    Code spans and blocks, maths, links, HTML tags and ``{placeholders}`` are kept as
+    they are; a table's alignment row (``| :--- |``) is not touched.
+
+    Examples
+    --------
+    >>> french_typography("Durée : 40 min ; « prudence » ! `a : b`") == (
+    ...     "Durée\u00a0: 40 min\u00a0; «\u00a0prudence\u00a0»\u00a0! `a : b`")
+    True
+    """
+    out, last = [], 0
+    for match in _PROTECTED.finditer(text):
+        out.append(_typeset(text[last:match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_typeset(text[last:]))
+    return "".join(out)
+
+
+def _typeset(prose: str) -> str:
+    prose = _BEFORE_SIGN.sub(lambda m: NBSP + m.group(1), prose)
+    prose = re.sub(r"« +", "«" + NBSP, prose)
+    return re.sub(r"(?<=\S) +»", NBSP + "»", prose)
+
+
 @dataclass
 class UpdateReport:
     """What :func:`update_catalogue` did, as lists of cell contexts."""
@@ -579,7 +617,9 @@ def update_catalogue(nb_path: Path | str, po_path: Path | str) -> UpdateReport:
 
     New cells get an empty translation; a cell whose English changed keeps its French,
     marked ``fuzzy``, with the English it translated kept as ``#| msgid``; entries of
-    cells that no longer exist are dropped. Translators' comments are kept.
+    cells that no longer exist are dropped. Translators' comments are kept, and the
+    French gets its no-break spaces (:func:`french_typography`): a translator types
+    ordinary spaces.
 
     Parameters
     ----------
@@ -614,7 +654,8 @@ def update_catalogue(nb_path: Path | str, po_path: Path | str) -> UpdateReport:
             item = polib.POEntry(msgctxt=entry.context, msgid=entry.msgid, msgstr="")
             report.added.append(entry.context)
         elif prev.msgid == entry.msgid:
-            item = polib.POEntry(msgctxt=entry.context, msgid=entry.msgid, msgstr=prev.msgstr,
+            item = polib.POEntry(msgctxt=entry.context, msgid=entry.msgid,
+                                 msgstr=french_typography(prev.msgstr),
                                  tcomment=prev.tcomment, flags=list(prev.flags),
                                  previous_msgid=prev.previous_msgid)
             report.unchanged.append(entry.context)
@@ -622,7 +663,8 @@ def update_catalogue(nb_path: Path | str, po_path: Path | str) -> UpdateReport:
             # keep the English that the French translates, even after several changes
             previous = prev.previous_msgid if "fuzzy" in prev.flags and prev.previous_msgid \
                 else prev.msgid
-            item = polib.POEntry(msgctxt=entry.context, msgid=entry.msgid, msgstr=prev.msgstr,
+            item = polib.POEntry(msgctxt=entry.context, msgid=entry.msgid,
+                                 msgstr=french_typography(prev.msgstr),
                                  tcomment=prev.tcomment,
                                  flags=["fuzzy"] if prev.msgstr.strip() else [],
                                  previous_msgid=previous if prev.msgstr.strip() else None)
