@@ -28,7 +28,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .DEFAULT_GOAL := help
 .PHONY: help lab test lint unit notebooks grading browser release grade workspace \
         benchmark constraints clean python-check chromium screenshots formgrader hub hub-deps \
-        learner-edition dist test-latest
+        learner-edition dist test-latest servers
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -67,8 +67,15 @@ workspace: $(LAB_STAMP) $(EDITION)/EDITION.json  ## refresh the learner workspac
 dist: $(STAMP) learner-edition  ## build the sdist and the wheel (with the learner edition) in dist/
 	$(BIN)/python -m hatchling build
 
-test: $(STAMP) chromium hub-deps lint unit test-latest notebooks grading hub browser  ## set up and run the whole suite
+test: $(STAMP) chromium hub-deps lint unit test-latest notebooks grading servers  ## set up and run the whole suite
 	@echo "make test: every stage passed"
+
+# The hub and browser stages spend much of their time waiting (servers starting, pages
+# rendering, kernels going idle): run side by side, each with its own ports and folders,
+# they share the two cores. Each stage's output is printed whole when it ends.
+servers: $(STAMP) chromium hub-deps  ## the hub and browser stages at once
+	@echo "servers: the hub and browser stages run side by side (about 8 min); each prints its report when it ends"
+	$(MAKE) --no-print-directory -j2 --output-sync=target hub browser
 
 lint: $(STAMP)  ## ruff, house rules and README course map
 	$(BIN)/ruff check src tests benchmarks grading scripts notebooks exercises
