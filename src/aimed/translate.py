@@ -122,7 +122,7 @@ SHOWN_CALLS = frozenset({
 #: Keyword arguments whose string value a learner reads.
 SHOWN_KEYWORDS = frozenset({
     "title", "xlabel", "ylabel", "label", "suptitle", "meaning", "hint", "lesson", "text",
-    "label_suffix", "colorbar_label",
+    "label_suffix", "colorbar_label", "per", "event",  # survival.say_hazard_ratio
     # the sections of aimed.society.regulation.ModelCard, which the card displays
     "model_details", "intended_use", "out_of_scope_uses", "factors", "metrics",
     "evaluation_data", "training_data", "ethical_considerations",
