@@ -224,7 +224,7 @@ def _french_sources(path: Path, root: Path) -> dict[str, str]:
 
 
 def _notebook_problems(rel: str, nb: dict) -> list[str]:
-    from aimed.grading.config import STUBS
+    from aimed.stubs import STUBS
 
     out = []
     for i, cell in enumerate(nb.get("cells", [])):
@@ -352,7 +352,7 @@ def french_student_version(nb, po_path: Path | None):
     import copy
 
     from aimed import translate
-    from aimed.grading.config import STUBS
+    from aimed.stubs import STUBS
 
     french = translate.build_french(nb, po_path) if po_path is not None else copy.deepcopy(nb)
     for cell in french.cells:

@@ -14,9 +14,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from aimed.grading.config import STUBS
 from aimed.i18n import t
 from aimed.lint import nbgrader_role
+from aimed.stubs import STUBS
 
 __all__ = ["ExerciseStatus", "notebook_status", "show", "workspace_progress"]
 

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import io
 import re
 import tempfile
@@ -154,13 +155,18 @@ _REGIONS = (("### BEGIN SOLUTION", "### END SOLUTION"),
 _DIRECTIVE = re.compile(r"#\s*(noqa|type:|pragma|fmt:|ruff:)")
 
 
+@functools.cache
+def _stub_lines() -> frozenset[str]:
+    from aimed.stubs import STUBS
+
+    return frozenset(line.strip() for pair in STUBS.values() for text in pair
+                     for line in text.splitlines())
+
+
 def _outside_regions(source: str) -> set[int]:
     """1-based numbers of the lines of ``source`` outside nbgrader's regions, stub lines
     of a student version excluded (they are translated by :mod:`aimed.edition`)."""
-    from aimed.grading.config import STUBS
-
-    stubs = {line.strip() for pair in STUBS.values() for text in pair
-             for line in text.splitlines()}
+    stubs = _stub_lines()
     keep, inside = set(), None
     for number, line in enumerate(source.splitlines(), start=1):
         text = line.strip()

@@ -20,26 +20,18 @@ from traitlets.config import Config
 
 from aimed.course import repo_root
 from aimed.grading.sandbox import Limits, limits_dict
+from aimed.stubs import (  # noqa: F401 - part of this module's API
+    STUBS,
+    STUDENT_STUB,
+    STUDENT_STUB_FR,
+    TEXT_STUB,
+    TEXT_STUB_FR,
+)
 
 __all__ = ["COURSE_ID", "STUDENT_STUB", "TEXT_STUB", "WARNING_PATTERN", "GradebookUnreachable",
            "check_gradebook", "course_dir", "db_url", "ensure_tools_on_path", "nbgrader_config"]
 
 COURSE_ID = "aimed"
-#: What replaces a reference solution in the student version.
-STUDENT_STUB = (
-    "# YOUR CODE HERE: replace the next line with your answer.\n"
-    "raise NotImplementedError('Write your answer on this line.')  # change this line"
-)
-#: What replaces a model answer to a written (manually graded) question.
-TEXT_STUB = "YOUR ANSWER HERE: write your answer in this cell."
-#: The same stubs in the French edition's student versions (aimed.edition).
-STUDENT_STUB_FR = (
-    "# VOTRE CODE ICI : remplacez la ligne suivante par votre réponse.\n"
-    "raise NotImplementedError('Écrivez votre réponse sur cette ligne.')  # ligne à modifier"
-)
-TEXT_STUB_FR = "VOTRE RÉPONSE ICI : écrivez votre réponse dans cette cellule."
-#: Every stub a student version may hold, by kind of answer cell.
-STUBS = {"code": (STUDENT_STUB, STUDENT_STUB_FR), "markdown": (TEXT_STUB, TEXT_STUB_FR)}
 #: stderr output matching this is dropped before scoring (nbgrader gives 0 points to a
 #: test cell that wrote anything to stderr, so a library warning would cost a correct
 #: answer its points). It matches Python warnings ("UserWarning: ...") and
