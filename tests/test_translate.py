@@ -558,3 +558,56 @@ def test_update_gives_the_french_its_no_break_spaces(tmp_path):
     po.save(str(po_path))
     translate.update_catalogue(nb_path, po_path)
     assert polib.pofile(str(po_path))[0].msgstr == "# Titre\u00a0: «\u00a0tout\u00a0»"
+
+
+def _prose_names(source: str) -> list[str]:
+    """``name=`` strings of a test cell (and ``checks(...)`` questions) that are prose, not
+    code: they must be ``{"en": ..., "fr": ...}`` for a French learner's feedback."""
+    import ast
+
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        values = [k.value for k in node.keywords if k.arg == "name"]
+        func = node.func
+        if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) in (
+                "checks", "self_check") and node.args:
+            values.append(node.args[0])
+        for value in values:
+            if isinstance(value, ast.JoinedStr):  # placeholders read as a name
+                text = "".join(v.value if isinstance(v, ast.Constant) else "x"
+                               for v in value.values)
+            elif isinstance(value, ast.Constant) and isinstance(value.value, str):
+                text = value.value
+            else:
+                continue
+            try:
+                ast.parse(text.strip(), mode="eval")
+            except SyntaxError:
+                # not a label like "FiO2 (%)", nor a call written loosely, "f(... sex)"
+                if len(re.findall(r"[^\W\d_]{2,}", text)) >= 2 \
+                        and not re.match(r"[A-Za-z_]\w*\s*\(", text.strip()):
+                    out.append(text)
+    return out
+
+
+EXERCISES = [p for p in CATALOGUED if p.parts[-3] == "exercises"]
+
+
+@pytest.mark.parametrize("nb_path", EXERCISES, ids=[p.name for p in EXERCISES])
+def test_the_checks_of_graded_cells_name_things_in_both_languages(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    prose = {c.get("id"): _prose_names(c.source) for c in nb.cells if c.cell_type == "code"
+             and (c.metadata.get("nbgrader", {}) or {}).get("grade")}
+    assert {cell: names for cell, names in prose.items() if names} == {}
+
+
+def test_a_check_named_in_english_prose_only_is_found():
+    assert _prose_names('fb.assert_true(ok, name="the site column")') == ["the site column"]
+    assert _prose_names('fb.assert_true(ok, name=f"the keys of {name}")') == ["the keys of x"]
+    assert _prose_names('fb.assert_true(ok, name="ct.hu")\nwith fb.checks("window_ct()"): 0') \
+        == []
+    assert _prose_names('fb.assert_true(ok, name={"en": "a b", "fr": "c d"})') == []
+    assert _prose_names('fb.assert_number(x, 1, name="FiO2 (%)")') == []
+    assert _prose_names('fb.assert_true(ok, name="group_rates(... sex)")') == []
