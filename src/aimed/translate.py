@@ -68,10 +68,8 @@ if TYPE_CHECKING:  # polib is imported when a catalogue is read: lint needs it o
 
 __all__ = ["LANG", "Coverage", "Entry", "UpdateReport", "build_edition", "build_french",
            "catalogue_path", "check_comment", "check_literal", "code_comments", "code_strings",
-           "coverage", "drift_violations",
-           "english_markers", "extract", "french_house_rules", "french_prose", "french_typography",
-           "is_french",
-           "to_english", "update_catalogue"]
+           "coverage", "drift_violations", "english_markers", "extract", "french_house_rules",
+           "french_prose", "french_typography", "is_french", "to_english", "update_catalogue"]
 
 #: The language of the edition this module builds.
 LANG = "fr"
@@ -104,9 +102,11 @@ class Entry:
     context : str
         The msgctxt: the cell's nbformat id, or ``cell-<index>`` for a notebook without ids.
     msgid : str
-        The English Markdown source, verbatim.
+        The English text, verbatim: a Markdown cell, a string literal or a comment.
     index : int
         0-based position of the cell in the notebook.
+    kind : str
+        ``"markdown"`` (a cell), ``"code"`` (a string a code cell shows) or ``"comment"``.
     """
 
     context: str
@@ -229,11 +229,11 @@ def _shown_nodes(tree: ast.AST) -> list[ast.expr]:
 
 def _literal_spans(source: str, role: str = "free") -> list[_Span]:
     """The learner-facing string literals of a code cell (none in a locked cell)."""
+    if role == "locked":
+        return []
     try:
         tree = ast.parse(_python(source))
     except SyntaxError:
-        return []
-    if role == "locked":
         return []
     lines, starts = source.splitlines(keepends=True), _char_offsets(source)
     keep = _outside_regions(source)
@@ -297,18 +297,21 @@ def _spans(source: str, role: str = "free") -> list[_Span]:
     return _literal_spans(source, role) + _comment_spans(source)
 
 
-def code_strings(source: str) -> list[str]:
+def code_strings(source: str, role: str = "free") -> list[str]:
     """The learner-facing string literals of one code cell, as written, in order, once each.
+
+    ``role`` is the cell's for nbgrader: ``"free"``, ``"answer"`` (docstrings and shown
+    strings of the scaffold) or ``"locked"`` (none).
 
     Examples
     --------
     >>> code_strings('ax.set_title("Risk by age"); print(f"AUROC {auc:.2f}", x); d["age"]')
     ['"Risk by age"', 'f"AUROC {auc:.2f}"']
     """
-    return list(dict.fromkeys(span.text for span in _literal_spans(source)))
+    return list(dict.fromkeys(span.text for span in _literal_spans(source, role)))
 
 
-def code_comments(source: str, role: str = "free") -> list[str]:
+def code_comments(source: str) -> list[str]:
     r"""The comments of one code cell that the French edition translates, once each.
 
     Examples
@@ -508,13 +511,10 @@ def extract(nb: nbformat.NotebookNode, *, code: bool = True) -> list[Entry]:
         if cell.cell_type == "markdown":
             entries.append(Entry(context, cell.source, i))
         elif code:
-            role = _cell_role(cell)
-            literals = dict.fromkeys(s.text for s in _literal_spans(cell.source, role))
-            comments = dict.fromkeys(s.text for s in _comment_spans(cell.source))
             entries.extend(Entry(f"{context}/{n}", text, i, "code")
-                           for n, text in enumerate(literals))
+                           for n, text in enumerate(code_strings(cell.source, _cell_role(cell))))
             entries.extend(Entry(f"{context}/#{n}", text, i, "comment")
-                           for n, text in enumerate(comments))
+                           for n, text in enumerate(code_comments(cell.source)))
     return entries
 
 
